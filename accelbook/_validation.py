@@ -1,0 +1,87 @@
+"""Argument checks shared by the public functions.
+
+Every check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind,
+inadmissible value) with a message that names the parameter and the violated condition.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["real_scalar", "int_scalar", "finite_array", "symmetric_psd", "rng_from"]
+
+
+def real_scalar(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
+    """Return ``value`` as a float after checking it is a finite real in the given range."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if lo is not None and (value < lo or (lo_open and value == lo)):
+        op = ">" if lo_open else ">="
+        raise ValueError(f"{name} must be {op} {lo:g}, got {value:g}")
+    if hi is not None and (value > hi or (hi_open and value == hi)):
+        op = "<" if hi_open else "<="
+        raise ValueError(f"{name} must be {op} {hi:g}, got {value:g}")
+    return value
+
+
+def int_scalar(name, value, *, lo=None):
+    """Return ``value`` as an int after checking it is an integer ``>= lo``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    value = int(value)
+    if lo is not None and value < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {value}")
+    return value
+
+
+def finite_array(name, value, *, ndim=None, shape=None):
+    """Return ``value`` as a float64 array after checking it is finite and of the right shape."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return arr
+
+
+def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
+    """Check a symmetric positive semidefinite matrix; return it and its ascending eigenvalues.
+
+    Eigenvalues within ``rtol * max|eig|`` of zero are treated as zero (rounding).
+    """
+    H = finite_array(name, value, ndim=2)
+    if H.shape[0] != H.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {H.shape}")
+    if H.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty")
+    scale = max(np.max(np.abs(H)), np.finfo(float).tiny)
+    if not np.allclose(H, H.T, rtol=0.0, atol=rtol * scale):
+        raise ValueError(f"{name} must be symmetric (max |{name} - {name}.T| = {np.max(np.abs(H - H.T)):.3g})")
+    H = 0.5 * (H + H.T)
+    eig = np.linalg.eigvalsh(H)
+    tol = rtol * max(np.max(np.abs(eig)), np.finfo(float).tiny)
+    if eig[0] < -tol:
+        raise ValueError(f"{name} must be positive semidefinite (smallest eigenvalue {eig[0]:.3g} < 0)")
+    eig = np.where(np.abs(eig) <= tol, 0.0, eig)
+    if positive_definite and eig[0] <= 0:
+        raise ValueError(f"{name} must be positive definite (smallest eigenvalue is 0)")
+    return H, eig
+
+
+def rng_from(seed):
+    """A ``numpy.random.Generator`` from an int seed or an existing Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        raise TypeError("seed must be an int or a numpy.random.Generator (None is not reproducible)")
+    return np.random.default_rng(int_scalar("seed", seed, lo=0))

@@ -1,0 +1,332 @@
+"""First-order methods: gradient descent, heavy ball (Polyak's momentum) and Nesterov's momentum.
+
+All three take a gradient oracle ``grad(w)`` and a starting point ``w0`` that is either one
+float array (a vector, or a batch of vectors whose oracle works row by row) or a list of arrays
+(a network's layers).  They return a :class:`RunResult`.
+
+Equations follow Wang, Lin & Abernethy (2021), Algorithms 1 and 2, and Liao & Kyrillidis (2024)
+for Nesterov's form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import int_scalar, real_scalar
+
+__all__ = ["RunResult", "gradient_descent", "heavy_ball", "nesterov"]
+
+
+# ---------------------------------------------------------------- parameter "trees"
+def _is_list(w):
+    return isinstance(w, (list, tuple))
+
+
+def _map(f, *trees):
+    """Apply ``f`` leaf-wise to one array or to parallel lists of arrays."""
+    if _is_list(trees[0]):
+        return [f(*leaves) for leaves in zip(*trees)]
+    return f(*trees)
+
+
+def _as_params(name, w):
+    if _is_list(w):
+        if len(w) == 0:
+            raise ValueError(f"{name} must not be an empty list")
+        return [_as_array(f"{name}[{i}]", leaf) for i, leaf in enumerate(w)]
+    return _as_array(name, w)
+
+
+def _as_array(name, leaf):
+    try:
+        arr = np.array(leaf, dtype=np.float64)  # a copy: the caller's array is never modified
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a float array or a list of float arrays") from None
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return arr
+
+
+def _sqnorm(w):
+    leaves = w if _is_list(w) else [w]
+    return float(sum(np.vdot(leaf, leaf) for leaf in leaves))
+
+
+def _copy(w):
+    return _map(np.copy, w)
+
+
+def _check_grad(g, w):
+    ok = (len(g) == len(w) and all(np.shape(a) == np.shape(b) for a, b in zip(g, w))) if _is_list(w) \
+        else np.shape(g) == np.shape(w)
+    if not ok:
+        raise ValueError("grad(w) must return an array (or list of arrays) with the shape of w")
+
+
+# ---------------------------------------------------------------- result object
+@dataclass
+class RunResult:
+    """Outcome of a run (in the spirit of ``scipy.optimize.OptimizeResult``).
+
+    Attributes
+    ----------
+    method : str
+        ``"gd"``, ``"heavy_ball"`` or ``"nesterov"``.
+    x : array or list of arrays
+        The last iterate (for Nesterov the sequence ``x_k``, not the extrapolated ``y_k``).
+    iterates : list
+        The stored iterates, in order; ``stored_at`` gives their iteration indices.
+    stored_at : ndarray of int
+    losses : ndarray or None
+        ``loss(w_t)`` for t = 0, ..., nit (one row per iteration when the loss returns an array).
+    step_norms : ndarray
+        ``||w_{t+1} - w_t||`` (Euclidean norm over all entries), length ``nit``.
+    nit : int
+        Number of iterations performed.
+    diverged, converged : bool
+        Whether the run stopped on overflow, or because every loss reached ``tol``.
+    message : str
+    eta, beta : float
+    y_iterates : list or None
+        Nesterov only, when ``store_y=True``: the points ``y_k`` where gradients are taken.
+    """
+
+    method: str
+    x: object
+    iterates: list
+    stored_at: np.ndarray
+    losses: np.ndarray | None
+    step_norms: np.ndarray
+    nit: int
+    diverged: bool
+    converged: bool
+    message: str
+    eta: float
+    beta: float
+    y_iterates: list | None = field(default=None, repr=False)
+
+    @property
+    def trajectory(self) -> np.ndarray:
+        """The stored iterates stacked into one array (flat-array runs only)."""
+        if self.iterates and _is_list(self.iterates[0]):
+            raise TypeError("trajectory is only defined for runs on a single array; use .iterates")
+        return np.stack(self.iterates)
+
+    def __repr__(self):
+        status = "diverged" if self.diverged else ("converged" if self.converged else "finished")
+        return (f"RunResult(method={self.method!r}, eta={self.eta:g}, beta={self.beta:g}, "
+                f"nit={self.nit}, {status}: {self.message!r})")
+
+
+# ---------------------------------------------------------------- the shared driver
+def _store_rule(store, n_iter):
+    if isinstance(store, str):
+        if store == "all":
+            return lambda t: True
+        if store == "last":
+            return lambda t: t == n_iter
+        if store == "none":
+            return lambda t: False
+        raise ValueError(f"store must be 'all', 'last', 'none', a positive int or a list of ints, got {store!r}")
+    if isinstance(store, (int, np.integer)) and not isinstance(store, bool):
+        every = int_scalar("store", store, lo=1)
+        return lambda t: t % every == 0 or t == n_iter
+    if isinstance(store, (Sequence, np.ndarray)):
+        wanted = {int_scalar("store[i]", s, lo=0) for s in store}
+        return lambda t: t in wanted
+    raise TypeError(f"store must be 'all', 'last', 'none', a positive int or a list of ints, got {store!r}")
+
+
+def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=None):
+    """Drive ``step(t) -> w_{t+1}`` (a closure holding the method's state)."""
+    keep = _store_rule(store, n_iter)
+    iterates, stored_at, losses, steps = [], [], [], []
+    ys = [] if y_of is not None else None
+    w = w0
+    diverged = converged = False
+    message = f"completed {n_iter} iterations"
+
+    def record(t, w):
+        if keep(t):
+            iterates.append(_copy(w))
+            stored_at.append(t)
+            if ys is not None:
+                ys.append(_copy(y_of()))
+        if loss is not None:
+            losses.append(np.asarray(loss(w), dtype=np.float64))
+
+    t = 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        record(0, w)
+        if tol is not None and loss is not None and np.all(losses[-1] <= tol):
+            converged, message = True, f"loss <= tol={tol:g} at iteration 0"
+            n_iter = 0
+        while t < n_iter:
+            w_new = step(t)
+            t += 1
+            sq = _sqnorm(w_new)
+            if not np.isfinite(sq) or sq > max_norm ** 2:
+                diverged = True
+                message = (f"diverged at iteration {t}: the iterate's norm exceeded max_norm={max_norm:g} "
+                           f"(eta={eta:g}, beta={beta:g} are outside the stable range for this problem)")
+                break
+            steps.append(np.sqrt(_sqnorm(_map(np.subtract, w_new, w))))
+            w = w_new
+            record(t, w)
+            if loss is not None and not np.all(np.isfinite(losses[-1])):
+                diverged = True
+                message = f"diverged at iteration {t}: the loss is not finite"
+                break
+            if tol is not None and loss is not None and np.all(losses[-1] <= tol):
+                converged = True
+                message = f"loss <= tol={tol:g} at iteration {t}"
+                break
+    if isinstance(store, str) and store == "last" and stored_at[-1:] != [t]:  # stopped early
+        iterates.append(_copy(w))
+        stored_at.append(t)
+    return RunResult(method=method, x=w, iterates=iterates, stored_at=np.asarray(stored_at, dtype=int),
+                     losses=np.asarray(losses) if loss is not None else None,
+                     step_norms=np.asarray(steps), nit=t, diverged=diverged, converged=converged,
+                     message=message, eta=eta, beta=beta, y_iterates=ys)
+
+
+def _common_checks(grad, w0, eta, n_iter, tol, max_norm):
+    if not callable(grad):
+        raise TypeError("grad must be callable: grad(w) -> gradient with the shape of w")
+    w0 = _as_params("w0", w0)
+    eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    n_iter = int_scalar("n_iter", n_iter, lo=0)
+    if tol is not None:
+        tol = real_scalar("tol", tol, lo=0.0)
+    max_norm = real_scalar("max_norm", max_norm, lo=0.0, lo_open=True)
+    return w0, eta, n_iter, tol, max_norm
+
+
+def _beta(beta):
+    return real_scalar("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+
+
+def _grad_checked(grad, w):
+    g = grad(w)
+    g = _map(lambda a: np.asarray(a, dtype=np.float64), g) if _is_list(w) else np.asarray(g, dtype=np.float64)
+    _check_grad(g, w)
+    return g
+
+
+# ---------------------------------------------------------------- the methods
+def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Callable | None = None,
+                     store="all", tol: float | None = None, max_norm: float = 1e100) -> RunResult:
+    r"""Gradient descent :math:`w_{t+1} = w_t - \eta \nabla \ell(w_t)`.
+
+    Parameters
+    ----------
+    grad : callable
+        Gradient oracle ``grad(w)``; returns an array (or list of arrays) shaped like ``w``.
+    w0 : array or list of arrays
+        Starting point (copied; never modified).
+    eta : float
+        Step size, ``eta > 0``.
+    n_iter : int
+        Maximum number of iterations.
+    loss : callable, optional
+        ``loss(w)``, recorded at every iterate (a scalar, or an array for batched trials).
+    store : {"all", "last", "none"} or int or list of int
+        Which iterates to keep: all, the last, none, every k-th (and the last), or those listed.
+    tol : float, optional
+        Stop once every entry of ``loss(w_t)`` is ``<= tol``.
+    max_norm : float
+        The run stops as diverged when ``||w_t||`` exceeds this (or is not finite).
+    """
+    w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
+    state = {"w": w0}
+
+    def step(t):
+        g = _grad_checked(grad, state["w"])
+        state["w"] = _map(lambda w, g: w - eta * g, state["w"], g)
+        return state["w"]
+
+    return _run("gd", step, w0, n_iter, eta, 0.0, loss, store, tol, max_norm)
+
+
+def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form: str = "buffer",
+               w_prev=None, loss: Callable | None = None, store="all", tol: float | None = None,
+               max_norm: float = 1e100) -> RunResult:
+    r"""Gradient descent with Polyak's momentum (heavy ball).
+
+    ``form="buffer"`` is Algorithm 1 of Wang et al. (2021), the form PyTorch implements:
+
+    .. math:: M_t = \beta M_{t-1} + \nabla\ell(w_t), \qquad w_{t+1} = w_t - \eta M_t ,
+
+    ``form="difference"`` is their Algorithm 2:
+
+    .. math:: w_{t+1} = w_t - \eta\nabla\ell(w_t) + \beta (w_t - w_{t-1}).
+
+    The two coincide when ``M_{-1} = (w_{-1} - w_0)/eta``; by default ``w_{-1} = w_0``
+    (so ``M_{-1} = 0``).  Parameters are those of :func:`gradient_descent`, plus
+
+    Parameters
+    ----------
+    beta : float
+        Momentum parameter, ``0 <= beta < 1``.
+    form : {"buffer", "difference"}
+    w_prev : array or list of arrays, optional
+        The point ``w_{-1}``; defaults to ``w0``.
+    """
+    w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
+    beta = _beta(beta)
+    if form not in ("buffer", "difference"):
+        raise ValueError(f"form must be 'buffer' (Algorithm 1) or 'difference' (Algorithm 2), got {form!r}")
+    w_prev = _copy(w0) if w_prev is None else _as_params("w_prev", w_prev)
+    if _is_list(w0) != _is_list(w_prev) or (_is_list(w0) and len(w0) != len(w_prev)) \
+            or _map(np.shape, w0) != _map(np.shape, w_prev):
+        raise ValueError("w_prev must have the same structure and shapes as w0")
+
+    if form == "buffer":
+        state = {"w": w0, "M": _map(lambda a, b: (a - b) / eta, w_prev, w0)}
+
+        def step(t):
+            g = _grad_checked(grad, state["w"])
+            state["M"] = _map(lambda m, g: beta * m + g, state["M"], g)
+            state["w"] = _map(lambda w, m: w - eta * m, state["w"], state["M"])
+            return state["w"]
+    else:
+        state = {"w": w0, "w_prev": w_prev}
+
+        def step(t):
+            g = _grad_checked(grad, state["w"])
+            new = _map(lambda w, g, wp: w - eta * g + beta * (w - wp), state["w"], g, state["w_prev"])
+            state["w_prev"], state["w"] = state["w"], new
+            return new
+
+    return _run("heavy_ball", step, w0, n_iter, eta, beta, loss, store, tol, max_norm)
+
+
+def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: Callable | None = None,
+             store="all", store_y: bool = False, tol: float | None = None, max_norm: float = 1e100) -> RunResult:
+    r"""Nesterov's momentum with a constant β (the form of Liao & Kyrillidis 2024):
+
+    .. math:: x_{k+1} = y_k - \eta\nabla f(y_k), \qquad y_{k+1} = x_{k+1} + \beta (x_{k+1} - x_k),
+              \qquad y_0 = x_0 .
+
+    The recorded iterates and losses are those of ``x_k``; with ``store_y=True`` the points
+    ``y_k`` (where the gradient is taken, and which ``torch.optim.SGD(nesterov=True)`` holds as
+    its parameters) are kept in ``y_iterates``.  Other parameters as in :func:`heavy_ball`.
+    """
+    x0, eta, n_iter, tol, max_norm = _common_checks(grad, x0, eta, n_iter, tol, max_norm)
+    beta = _beta(beta)
+    state = {"x": x0, "y": _copy(x0)}
+
+    def step(k):
+        g = _grad_checked(grad, state["y"])
+        x_new = _map(lambda y, g: y - eta * g, state["y"], g)
+        state["y"] = _map(lambda xn, x: xn + beta * (xn - x), x_new, state["x"])
+        state["x"] = x_new
+        return x_new
+
+    return _run("nesterov", step, x0, n_iter, eta, beta, loss, store, tol, max_norm,
+                y_of=(lambda: state["y"]) if store_y else None)

@@ -1,0 +1,273 @@
+r"""Theory of heavy ball on quadratics: the momentum matrix, Theorem 5's constant, parameter choices
+and rate bounds (Wang, Lin & Abernethy 2021, Sections 2.1, 3.5 and 4.1, Appendix C).
+
+Notation: ``H`` is the PSD matrix of the residual dynamics, ``eta`` the step size, ``beta`` the
+momentum parameter, ``z = eta * lambda`` a scaled eigenvalue.
+
+Erratum (see Chapter 1).  Theorem 5 of the source states the bound
+:math:`\|A^k v\| \le \sqrt{\beta}^k C_0 \|v\|` with :math:`C_0 = \sqrt{2(\beta+1)}/\sqrt{h_{\min}}`.
+That constant is too small (by a factor up to 2): the last step of the proof of Lemma 7 divides by
+the *lower* bound ``beta + 1`` of the larger eigenvalue of :math:`Q_iQ_i^*` where it needs the upper
+bound ``2(beta + 1)``.  :func:`theorem5_constant` returns by default the exact worst case
+:math:`\max_i \kappa(Q_i)`, and can return the repaired constant of the source's argument or the
+stated one for comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import finite_array, int_scalar, real_scalar, symmetric_psd
+
+__all__ = [
+    "momentum_matrix", "h", "admissible_beta_bounds", "check_theorem5_condition", "theorem5_constant",
+    "polyak_parameters", "corollary1_parameters", "spectral_radius", "block_spectral_radius",
+    "theorem2_rate", "gd_rate", "heavy_ball_rate", "theorem7_bound", "corollary1_bound",
+    "matrix_power_norms", "gelfand_sequence", "critical_damping_beta", "corollary1_crossover_kappa",
+]
+
+
+# ---------------------------------------------------------------- the momentum matrix
+def _eta(eta):
+    return real_scalar("eta", eta, lo=0.0, lo_open=True)
+
+
+def momentum_matrix(H, eta, beta):
+    r"""The :math:`2n\times 2n` matrix of the residual dynamics, (6)/(8) in Wang et al.:
+
+    .. math:: A = \begin{bmatrix} (1+\beta) I_n - \eta H & -\beta I_n \\ I_n & 0 \end{bmatrix}.
+    """
+    H, _ = symmetric_psd("H", H)
+    eta = _eta(eta)
+    beta = real_scalar("beta", beta, lo=0.0, hi=1.0)
+    n = H.shape[0]
+    A = np.zeros((2 * n, 2 * n))
+    A[:n, :n] = (1.0 + beta) * np.eye(n) - eta * H
+    A[:n, n:] = -beta * np.eye(n)
+    A[n:, :n] = np.eye(n)
+    return A
+
+
+def h(beta, z):
+    r"""The helper :math:`h(\beta, z) = -(\beta - (1-\sqrt z)^2)(\beta - (1+\sqrt z)^2)` of Theorem 5.
+
+    Equivalently :math:`4\beta - (1 + \beta - z)^2`: four times the squared imaginary part of the
+    roots of :math:`x^2 - (1+\beta-z)x + \beta`.  Vectorised over ``beta`` and ``z >= 0``.
+    """
+    beta = np.asarray(beta, dtype=np.float64)
+    z = np.asarray(z, dtype=np.float64)
+    if np.any(~np.isfinite(z)) or np.any(z < 0):
+        raise ValueError("z must be finite and >= 0 (z = eta * eigenvalue of a PSD matrix)")
+    if np.any(~np.isfinite(beta)):
+        raise ValueError("beta must be finite")
+    return -(beta - (1 - np.sqrt(z)) ** 2) * (beta - (1 + np.sqrt(z)) ** 2)
+
+
+def critical_damping_beta(z):
+    r"""The boundary :math:`\beta = (1-\sqrt{z})^2` between real (overdamped) and complex roots."""
+    z = np.asarray(z, dtype=np.float64)
+    if np.any(~np.isfinite(z)) or np.any(z < 0):
+        raise ValueError("z must be finite and >= 0")
+    return (1 - np.sqrt(z)) ** 2
+
+
+def admissible_beta_bounds(H, eta):
+    r"""The open lower bound of Theorem 5's condition
+    :math:`1 \ge \beta > \max\{(1-\sqrt{\eta\lambda_{\min}})^2, (1-\sqrt{\eta\lambda_{\max}})^2\}`.
+
+    Returns ``(lower, 1.0)``; the range is empty when ``lower >= 1`` (e.g. ``H`` singular or
+    ``eta * lambda_max >= 4``).
+    """
+    _, eig = symmetric_psd("H", H)
+    eta = _eta(eta)
+    lower = float(max((1 - np.sqrt(eta * eig[0])) ** 2, (1 - np.sqrt(eta * eig[-1])) ** 2))
+    return lower, 1.0
+
+
+def check_theorem5_condition(H, eta, beta):
+    """Raise ``ValueError`` (naming the admissible range) unless (eta, beta) satisfy Theorem 5's condition.
+
+    Returns the eigenvalues of ``H`` (ascending) on success.
+    """
+    _, eig = symmetric_psd("H", H)
+    eta = _eta(eta)
+    beta = real_scalar("beta", beta)
+    lower = max((1 - np.sqrt(eta * eig[0])) ** 2, (1 - np.sqrt(eta * eig[-1])) ** 2)
+    if lower >= 1.0:
+        why = "H is singular" if eig[0] == 0 else "eta * lambda_max(H) >= 4"
+        raise ValueError(f"beta: no beta satisfies Theorem 5's condition for this H and eta ({why})")
+    if not (lower < beta <= 1.0):
+        raise ValueError(f"beta must satisfy Theorem 5's condition {lower:.6g} < beta <= 1 "
+                         f"(max{{(1-sqrt(eta*lam_min))^2, (1-sqrt(eta*lam_max))^2}} < beta <= 1), got {beta:g}")
+    return eig
+
+
+def theorem5_constant(H, eta, beta, *, form="sharp"):
+    r"""A constant :math:`C_0` with :math:`\|A^k v\| \le \sqrt{\beta}^{\,k} C_0 \|v\|` for all k and v.
+
+    Theorem 5 of Wang et al. (2021), under its condition on β (checked; ``ValueError`` outside it).
+    With :math:`h_{\min} = \min\{h(\beta,\eta\lambda_{\min}), h(\beta,\eta\lambda_{\max})\}`:
+
+    ``form="sharp"`` (default)
+        :math:`\max_i \kappa(Q_i) = \big((1+\beta) + \sqrt{(1+\beta)^2 - h_{\min}}\big)/\sqrt{h_{\min}}`,
+        the condition number of the eigenvector matrix of the worst 2×2 block; it equals
+        :math:`\sup_k \|A^k\|_2/\sqrt\beta^{\,k}` whenever that block's rotation angle is an
+        irrational multiple of π, so no smaller constant works in general.
+    ``form="corrected"``
+        :math:`2(1+\beta)/\sqrt{h_{\min}}`, what the source's proof gives once Lemma 7 is repaired
+        (:math:`\lambda_{\min}(PP^*) \ge h_{\min}/(2(1+\beta))`).
+    ``form="stated"``
+        :math:`\sqrt{2(1+\beta)}/\sqrt{h_{\min}}` as printed in (10). **Not a valid bound** (erratum);
+        provided to exhibit the failure.
+    """
+    eig = check_theorem5_condition(H, eta, beta)
+    eta, beta = float(eta), float(beta)
+    hmin = float(min(h(beta, eta * eig[0]), h(beta, eta * eig[-1])))
+    if form == "sharp":
+        return float(((1 + beta) + np.sqrt(max((1 + beta) ** 2 - hmin, 0.0))) / np.sqrt(hmin))
+    if form == "corrected":
+        return float(2 * (1 + beta) / np.sqrt(hmin))
+    if form == "stated":
+        return float(np.sqrt(2 * (1 + beta)) / np.sqrt(hmin))
+    raise ValueError(f"form must be 'sharp', 'corrected' or 'stated', got {form!r}")
+
+
+# ---------------------------------------------------------------- parameter choices
+def _mu_L(mu, L):
+    mu = real_scalar("mu", mu, lo=0.0, lo_open=True)
+    L = real_scalar("L", L, lo=0.0, lo_open=True)
+    if L < mu:
+        raise ValueError(f"L must be >= mu (condition number kappa = L/mu >= 1), got mu={mu:g}, L={L:g}")
+    return mu, L
+
+
+def polyak_parameters(mu, L):
+    r"""Polyak's tuning (Theorem 2): :math:`\eta = 4/(\sqrt\mu+\sqrt L)^2`,
+    :math:`\beta = (1 - 2/(\sqrt\kappa+1))^2`. Returns ``(eta, beta)``."""
+    mu, L = _mu_L(mu, L)
+    kappa = L / mu
+    return 4.0 / (np.sqrt(mu) + np.sqrt(L)) ** 2, (1.0 - 2.0 / (np.sqrt(kappa) + 1.0)) ** 2
+
+
+def corollary1_parameters(mu, L):
+    r"""Corollary 1: :math:`\eta = 1/L`, :math:`\beta = (1 - \tfrac{1}{2\sqrt\kappa})^2`. Returns ``(eta, beta)``."""
+    mu, L = _mu_L(mu, L)
+    return 1.0 / L, (1.0 - 0.5 / np.sqrt(L / mu)) ** 2
+
+
+# ---------------------------------------------------------------- rates
+def _kappa(kappa):
+    kappa = np.asarray(kappa, dtype=np.float64)
+    if np.any(~np.isfinite(kappa)) or np.any(kappa < 1):
+        raise ValueError("kappa must be finite and >= 1")
+    return kappa
+
+
+def block_spectral_radius(z, beta):
+    r"""Spectral radius of the 2×2 block :math:`\begin{bmatrix}1+\beta-z & -\beta\\ 1 & 0\end{bmatrix}`,
+    i.e. the largest modulus of the roots of :math:`x^2-(1+\beta-z)x+\beta`. Vectorised (broadcasts)."""
+    z = np.asarray(z, dtype=np.float64)
+    beta = np.asarray(beta, dtype=np.float64)
+    if np.any(~np.isfinite(z)) or np.any(z < 0):
+        raise ValueError("z must be finite and >= 0")
+    if np.any(~np.isfinite(beta)) or np.any(beta < 0):
+        raise ValueError("beta must be finite and >= 0")
+    b = 1 + beta - z
+    disc = b * b - 4 * beta
+    real_roots = np.maximum(np.abs(b + np.sqrt(np.abs(disc))), np.abs(b - np.sqrt(np.abs(disc)))) / 2
+    return np.where(disc >= 0, real_roots, np.sqrt(beta))
+
+
+def spectral_radius(H, eta, beta):
+    r""":math:`\rho(A)` for the momentum matrix of ``H`` (computed block by block, no 2n×2n eigensolve)."""
+    _, eig = symmetric_psd("H", H)
+    eta = _eta(eta)
+    beta = real_scalar("beta", beta, lo=0.0, hi=1.0)
+    return float(np.max(block_spectral_radius(eta * eig, beta)))
+
+
+def theorem2_rate(kappa):
+    r"""Polyak's asymptotic rate (Theorem 2): :math:`1 - 2/(\sqrt\kappa + 1)`."""
+    return 1.0 - 2.0 / (np.sqrt(_kappa(kappa)) + 1.0)
+
+
+def gd_rate(kappa, *, step="1/L"):
+    r"""Contraction factor of gradient descent on a quadratic with condition number κ:
+    :math:`1 - 1/\kappa` for ``step="1/L"``, :math:`(\kappa-1)/(\kappa+1)` for ``step="optimal"`` (η = 2/(μ+L))."""
+    kappa = _kappa(kappa)
+    if step == "1/L":
+        return 1.0 - 1.0 / kappa
+    if step == "optimal":
+        return (kappa - 1.0) / (kappa + 1.0)
+    raise ValueError(f"step must be '1/L' or 'optimal', got {step!r}")
+
+
+def heavy_ball_rate(kappa):
+    r"""Rate of heavy ball with Corollary 1's parameters: :math:`\sqrt\beta = 1 - 1/(2\sqrt\kappa)`."""
+    return 1.0 - 0.5 / np.sqrt(_kappa(kappa))
+
+
+def theorem7_bound(H, eta, beta, t, *, form="sharp"):
+    r"""Theorem 7: :math:`\|[w_t-w_*; w_{t-1}-w_*]\| \le \sqrt\beta^{\,t} C_0 \|[w_0-w_*; w_{-1}-w_*]\|`.
+
+    Returns the factor :math:`\sqrt\beta^{\,t} C_0` for each ``t`` (array), with ``C_0`` from
+    :func:`theorem5_constant` (``form`` as there)."""
+    c0 = theorem5_constant(H, eta, beta, form=form)
+    t = _times(t)
+    return np.sqrt(float(beta)) ** t * c0
+
+
+def corollary1_bound(kappa, t):
+    r"""The explicit bound (68) of Theorem 7 with Corollary 1's parameters:
+    :math:`(1 - \tfrac{1}{2\sqrt\kappa})^t \, 4\sqrt\kappa`."""
+    kappa = float(_kappa(kappa))
+    return (1.0 - 0.5 / np.sqrt(kappa)) ** _times(t) * 4.0 * np.sqrt(kappa)
+
+
+def _times(t):
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer):
+        if np.any(t != np.round(t)):
+            raise ValueError("t must be integers >= 0")
+        t = t.astype(int)
+    if np.any(t < 0):
+        raise ValueError("t must be integers >= 0")
+    return t
+
+
+def corollary1_crossover_kappa():
+    r"""The κ at which heavy ball with Corollary 1's parameters and gradient descent with η = 1/L
+    have the same rate: the root of :math:`1 - 1/(2\sqrt\kappa) = 1 - 1/\kappa`, found numerically."""
+    from scipy.optimize import brentq
+    return float(brentq(lambda k: heavy_ball_rate(k) - gd_rate(k), 1.0 + 1e-12, 1e6, xtol=1e-14))
+
+
+# ---------------------------------------------------------------- matrix powers
+def matrix_power_norms(A, t_max, v=None):
+    r"""``[||A^t||_2 for t = 0..t_max]`` (or ``||A^t v||`` when ``v`` is given), by repeated products."""
+    A = finite_array("A", A, ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be square, got shape {A.shape}")
+    t_max = int_scalar("t_max", t_max, lo=0)
+    if v is not None:
+        v = finite_array("v", v, shape=(A.shape[0],))
+        out, x = [np.linalg.norm(v)], v
+        for _ in range(t_max):
+            x = A @ x
+            out.append(np.linalg.norm(x))
+        return np.asarray(out)
+    out, P = [1.0], np.eye(A.shape[0])
+    for _ in range(t_max):
+        P = A @ P
+        out.append(np.linalg.norm(P, 2))
+    return np.asarray(out)
+
+
+def gelfand_sequence(A, t_max):
+    r"""Gelfand's formula made visible (Theorem 1): :math:`\|A^t\|_2^{1/t}` for t = 1..t_max
+    and :math:`\varepsilon_t = \|A^t\|_2^{1/t} - \rho(A)`. Returns ``(t, norms_root, eps)``."""
+    norms = matrix_power_norms(A, t_max)
+    t = np.arange(1, len(norms))
+    root = norms[1:] ** (1.0 / t)
+    rho = float(np.max(np.abs(np.linalg.eigvals(A))))
+    return t, root, root - rho

@@ -1,0 +1,230 @@
+"""Theorems 1, 2, 5, 7 and Corollary 1 of Wang, Lin & Abernethy (2021), checked against the exact
+quantities on random instances; the erratum to Theorem 5 is exhibited and the corrected constant tested."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accelbook import methods, quadratic, theory
+from conftest import random_psd
+
+
+def admissible_instance(seed, n):
+    """Random (H, eta, beta) satisfying Theorem 5's condition."""
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n)
+    eta = rng.uniform(0.05, 3.9)  # lambda_max = 1, so eta * lambda_max < 4
+    lo, _ = theory.admissible_beta_bounds(H, eta)
+    beta = lo + (1 - lo) * rng.uniform(0.02, 1.0)
+    return rng, H, eta, beta
+
+
+def rotation_angle(z, beta):
+    return np.arccos(np.clip((1 + beta - z) / (2 * np.sqrt(beta)), -1, 1))
+
+
+# ---------------------------------------------------------------- Theorem 5 (corrected) and its erratum
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6))
+def test_theorem5_sharp_constant_bounds_every_power(seed, n):
+    rng, H, eta, beta = admissible_instance(seed, n)
+    A = theory.momentum_matrix(H, eta, beta)
+    c0 = theory.theorem5_constant(H, eta, beta)
+    norms = theory.matrix_power_norms(A, 300)
+    k = np.arange(norms.size)
+    assert np.all(norms <= np.sqrt(beta) ** k * c0 * (1 + 1e-8))
+    v = rng.standard_normal(2 * n)
+    vnorms = theory.matrix_power_norms(A, 300, v)
+    assert np.all(vnorms <= np.sqrt(beta) ** k * c0 * np.linalg.norm(v) * (1 + 1e-8))
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6))
+def test_theorem5_constants_are_ordered_and_at_least_one(seed, n):
+    _, H, eta, beta = admissible_instance(seed, n)
+    sharp = theory.theorem5_constant(H, eta, beta)
+    corrected = theory.theorem5_constant(H, eta, beta, form="corrected")
+    stated = theory.theorem5_constant(H, eta, beta, form="stated")
+    assert 1.0 <= stated < sharp <= corrected * (1 + 1e-12)
+    # the repaired argument loses at most a factor 2 against the exact constant
+    assert corrected <= 2 * sharp
+
+
+@given(z=st.floats(0.05, 3.5), frac=st.floats(0.05, 0.95))
+def test_theorem5_sharp_constant_is_attained(z, frac):
+    """Tightness: sup_k ||A^k|| / sqrt(beta)^k reaches the sharp constant (1-d H, generic angle)."""
+    lo = (1 - np.sqrt(z)) ** 2
+    beta = lo + (1 - lo) * frac
+    if rotation_angle(z, beta) < 0.05 or beta < 0.05:
+        beta = max(beta, 0.05)
+        if rotation_angle(z, beta) < 0.05:
+            return
+    H = np.array([[z]])
+    A = theory.momentum_matrix(H, 1.0, beta) / np.sqrt(beta)
+    worst = theory.matrix_power_norms(A, 3000).max()
+    assert worst >= 0.99 * theory.theorem5_constant(H, 1.0, beta)
+
+
+def test_theorem5_stated_constant_fails_erratum():
+    """The constant printed in (10) is violated, e.g. by eta*lambda = 0.5, beta = 0.5."""
+    H, eta, beta = np.array([[0.5]]), 1.0, 0.5
+    A = theory.momentum_matrix(H, eta, beta)
+    ratios = theory.matrix_power_norms(A, 200) / np.sqrt(beta) ** np.arange(201)
+    assert ratios.max() > 1.3 * theory.theorem5_constant(H, eta, beta, form="stated")
+    assert ratios.max() <= theory.theorem5_constant(H, eta, beta) * (1 + 1e-10)
+
+
+def test_theorem5_condition_errors_name_the_range():
+    H = np.diag([0.1, 1.0])
+    with pytest.raises(ValueError, match=r"beta must satisfy Theorem 5's condition .* < beta <= 1"):
+        theory.theorem5_constant(H, 1.0, 0.1)
+    with pytest.raises(ValueError, match="H is singular"):
+        theory.theorem5_constant(np.diag([0.0, 1.0]), 1.0, 0.9)
+    with pytest.raises(ValueError, match=r"eta \* lambda_max\(H\) >= 4"):
+        theory.theorem5_constant(H, 4.5, 0.9)
+    with pytest.raises(ValueError, match="form must be"):
+        theory.theorem5_constant(H, 1.0, 0.9, form="loose")
+
+
+# ---------------------------------------------------------------- Corollary 1 and Theorem 7
+@given(log_kappa=st.floats(0.0, 6.0), n=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))
+def test_corollary1_constant(log_kappa, n, seed):
+    kappa = 10 ** log_kappa
+    H = random_psd(np.random.default_rng(seed), n, kappa=kappa)
+    eta, beta = theory.corollary1_parameters(1 / kappa, 1.0)
+    sharp = theory.theorem5_constant(H, eta, beta)
+    corrected = theory.theorem5_constant(H, eta, beta, form="corrected")
+    assert corrected <= 4 * np.sqrt(kappa)  # Corollary 1 survives the erratum ...
+    assert sharp <= 4 / np.sqrt(3) * np.sqrt(kappa) * (1 + 1e-12)  # ... with this sharper form
+    assert theory.h(beta, eta * np.linalg.eigvalsh(H)[-1]) >= 0.5  # the step h(beta, eta*alpha) >= 0.5
+
+
+def test_corollary1_intermediate_claim_fails_for_large_kappa():
+    """Appendix C.1 claims C0 <= max{4, 2 sqrt(kappa)}; the true constant tends to (4/sqrt 3) sqrt(kappa)."""
+    kappa = 1e6
+    H = np.diag([1 / kappa, 1.0])
+    eta, beta = theory.corollary1_parameters(1 / kappa, 1.0)
+    sharp = theory.theorem5_constant(H, eta, beta)
+    assert sharp > 1.1 * max(4, 2 * np.sqrt(kappa))
+    assert sharp == pytest.approx(4 / np.sqrt(3) * np.sqrt(kappa), rel=1e-2)
+
+
+@given(log_kappa=st.floats(0.0, 3.0), n=st.integers(2, 8), seed=st.integers(0, 2**32 - 1))
+def test_theorem7_bound_on_heavy_ball_runs(log_kappa, n, seed):
+    kappa = 10 ** log_kappa
+    rng = np.random.default_rng(seed)
+    q = quadratic.make_quadratic(n, kappa, seed=rng)
+    q = quadratic.Quadratic(H=q.H, b=np.zeros(n))  # w* = 0: iterates are errors, no rounding floor
+    eta, beta = theory.corollary1_parameters(q.mu, q.L)
+    w0 = rng.standard_normal(n)
+    run = methods.heavy_ball(q.grad, w0, eta, beta, 250)
+    err = quadratic.stacked_error_norms(run.trajectory, q.w_star)
+    t = np.arange(err.size)
+    assert np.all(err <= theory.theorem7_bound(q.H, eta, beta, t) * err[0] * (1 + 1e-8))
+    assert np.all(err <= theory.corollary1_bound(kappa, t) * err[0] * (1 + 1e-8))
+
+
+# ---------------------------------------------------------------- Theorems 1 and 2, spectral radius
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5))
+def test_spectral_radius_matches_eigenvalues(seed, n):
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n)
+    eta, beta = rng.uniform(0.05, 2.5), rng.uniform(0, 0.99)
+    rho = theory.spectral_radius(H, eta, beta)
+    eig = np.abs(np.linalg.eigvals(theory.momentum_matrix(H, eta, beta))).max()
+    assert rho == pytest.approx(eig, rel=1e-6, abs=1e-6)
+
+
+@given(log_kappa=st.floats(0.1, 4.0), n=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))
+def test_theorem2_polyak_rate(log_kappa, n, seed):
+    kappa = 10 ** log_kappa
+    H = random_psd(np.random.default_rng(seed), n, kappa=kappa)
+    eta, beta = theory.polyak_parameters(1 / kappa, 1.0)
+    rho = theory.spectral_radius(H, eta, beta)
+    assert rho == pytest.approx(theory.theorem2_rate(kappa), rel=1e-7)  # a double root: rounding enters as sqrt(eps)
+    assert rho == pytest.approx(np.sqrt(beta), rel=1e-7)
+
+
+def test_theorem2_needs_the_epsilon_t():
+    """At Polyak's tuning A is not diagonalisable: ||A^t|| / rho^t grows (like t), so no constant works."""
+    H = np.diag([0.01, 1.0])
+    eta, beta = theory.polyak_parameters(0.01, 1.0)
+    A = theory.momentum_matrix(H, eta, beta)
+    ratio = theory.matrix_power_norms(A, 400) / theory.theorem2_rate(100.0) ** np.arange(401)
+    assert ratio[400] > 1.8 * ratio[200] > 3 * ratio[100]
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4))
+def test_gelfand_formula(seed, n):
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n)
+    A = theory.momentum_matrix(H, rng.uniform(0.1, 2.0), rng.uniform(0.0, 0.95))
+    t, root, eps = theory.gelfand_sequence(A, 1500)
+    assert np.all(eps >= -1e-9)  # rho(A) <= ||A^t||^(1/t)
+    assert eps[-1] < 0.02 and eps[-1] < eps[0] + 1e-12
+
+
+def test_crossover_kappa_is_four():
+    k = theory.corollary1_crossover_kappa()
+    assert k == pytest.approx(4.0, abs=1e-9)
+    assert theory.heavy_ball_rate(k * 1.01) < theory.gd_rate(k * 1.01)
+    assert theory.heavy_ball_rate(k * 0.99) > theory.gd_rate(k * 0.99)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 5))
+def test_momentum_matrix_reproduces_the_run(seed, n):
+    rng = np.random.default_rng(seed)
+    q = quadratic.make_quadratic(eigenvalues=rng.uniform(0.1, 1.0, n), seed=rng)
+    eta, beta = rng.uniform(0.1, 1.5), rng.uniform(0, 0.9)
+    run = methods.heavy_ball(q.grad, rng.standard_normal(n), eta, beta, 30)
+    E = run.trajectory - q.w_star
+    A = theory.momentum_matrix(q.H, eta, beta)
+    stacked = np.hstack([E[1:], E[:-1]])
+    prev = np.hstack([E[:-1], np.vstack([E[:1], E[:-2]])])
+    np.testing.assert_allclose(stacked, prev @ A.T, rtol=1e-9, atol=1e-9)
+
+
+def test_h_matches_its_two_forms():
+    z, beta = np.linspace(0, 4, 41), np.linspace(0, 1, 41)[:, None]
+    np.testing.assert_allclose(theory.h(beta, z), 4 * beta - (1 + beta - z) ** 2, atol=1e-12)
+
+
+# ---------------------------------------------------------------- parameter choices and bad input
+def test_parameter_choices():
+    eta, beta = theory.corollary1_parameters(0.01, 4.0)
+    assert eta == 0.25 and beta == pytest.approx((1 - 1 / (2 * 20)) ** 2)
+    eta, beta = theory.polyak_parameters(1.0, 9.0)
+    assert eta == pytest.approx(4 / 16) and beta == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("H, match", [
+    (np.ones((2, 3)), "H must be a square matrix"),
+    (np.array([[1.0, 0.5], [0.0, 1.0]]), "H must be symmetric"),
+    (np.diag([1.0, -1.0]), "H must be positive semidefinite"),
+    (np.array([[np.nan]]), "H must contain only finite values"),
+    (np.ones(3), "H must be 2-dimensional"),
+])
+def test_bad_matrix(H, match):
+    with pytest.raises(ValueError, match=match):
+        theory.momentum_matrix(H, 1.0, 0.5)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: theory.momentum_matrix(np.eye(2), 0.0, 0.5), ValueError, "eta must be > 0"),
+    (lambda: theory.momentum_matrix(np.eye(2), -1, 0.5), ValueError, "eta must be > 0"),
+    (lambda: theory.momentum_matrix(np.eye(2), 1.0, 1.5), ValueError, "beta must be <= 1"),
+    (lambda: theory.momentum_matrix(np.eye(2), 1.0, -0.1), ValueError, "beta must be >= 0"),
+    (lambda: theory.momentum_matrix(np.eye(2), np.inf, 0.5), ValueError, "eta must be finite"),
+    (lambda: theory.momentum_matrix(np.eye(2), "1", 0.5), TypeError, "eta must be a real number"),
+    (lambda: theory.polyak_parameters(2.0, 1.0), ValueError, "L must be >= mu"),
+    (lambda: theory.corollary1_parameters(0.0, 1.0), ValueError, "mu must be > 0"),
+    (lambda: theory.theorem2_rate(0.5), ValueError, "kappa must be finite and >= 1"),
+    (lambda: theory.corollary1_bound(np.nan, 3), ValueError, "kappa must be finite and >= 1"),
+    (lambda: theory.theorem7_bound(np.eye(2), 1.0, 0.5, [-1]), ValueError, "t must be integers >= 0"),
+    (lambda: theory.h(0.5, -1.0), ValueError, "z must be finite and >= 0"),
+    (lambda: theory.matrix_power_norms(np.ones((2, 3)), 3), ValueError, "A must be square"),
+    (lambda: theory.matrix_power_norms(np.eye(2), 3, np.ones(3)), ValueError, r"v must have shape \(2,\)"),
+    (lambda: theory.gd_rate(2.0, step="big"), ValueError, "step must be"),
+])
+def test_bad_scalars(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -1,0 +1,52 @@
+"""The Chapter 1 explorer's callback, headless: it computes the right numbers and draws them."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from accelbook import methods, quadratic, theory, widgets
+
+
+def test_explorer_data_matches_a_run():
+    data = widgets.heavy_ball_explorer_data(1.0, 0.9, 100.0, n=5, t_max=60)
+    lam = quadratic.spectrum(5, 100.0)
+    q = quadratic.Quadratic(H=np.diag(lam), b=np.zeros(5))
+    run = methods.heavy_ball(q.grad, np.full(5, 1 / np.sqrt(5)), 1.0 / lam[-1], 0.9, 60)
+    np.testing.assert_allclose(data["error"], np.linalg.norm(run.trajectory, axis=1), rtol=1e-10)
+    np.testing.assert_allclose(data["per_direction"], np.abs(run.trajectory), rtol=1e-10, atol=1e-15)
+    assert data["rho"] == pytest.approx(theory.spectral_radius(q.H, 1.0 / lam[-1], 0.9))
+    # beta = 0.9 satisfies Theorem 5 here, so the bound is drawn and holds
+    assert data["bound"] is not None
+    assert np.all(np.sqrt(data["error"] ** 2 + np.r_[data["error"][0], data["error"][:-1]] ** 2)
+                  <= data["bound"] * data["error"][0] * (1 + 1e-9))
+
+
+def test_explorer_callback_draws_two_labelled_log_panels():
+    fig = widgets.heavy_ball_explorer_callback(1.0, 0.9, 100.0)
+    axes = fig.get_axes()
+    assert len(axes) == 2
+    assert all(ax.get_yscale() == "log" and ax.get_xlabel() == "iteration t" for ax in axes)
+    labels = [line.get_label() for line in axes[0].get_lines()]
+    assert "heavy ball" in labels and "Theorem 7 bound" in labels
+    plt.close(fig)
+
+
+def test_explorer_outside_theorem5_has_no_bound():
+    data = widgets.heavy_ball_explorer_data(1.0, 0.0, 100.0)
+    assert data["bound"] is None and not data["diverged"]
+
+
+def test_explorer_reports_divergence_without_warnings():
+    data = widgets.heavy_ball_explorer_data(3.5, 0.1, 10.0)
+    assert data["diverged"] and data["rho"] > 1
+    fig = widgets.heavy_ball_explorer_callback(3.5, 0.1, 10.0)
+    texts = [t.get_text() for ax in fig.get_axes() for t in ax.texts]
+    assert any("diverges" in t for t in texts)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("args, match", [((0.0, 0.5, 10), "eta_L must be > 0"), ((1.0, 1.0, 10), "beta must be < 1"),
+                                         ((1.0, 0.5, 0.5), "kappa must be >= 1")])
+def test_explorer_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        widgets.heavy_ball_explorer_data(*args)
