@@ -57,7 +57,8 @@ def finite_array(name, value, *, ndim=None, shape=None):
 def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
     """Check a symmetric positive semidefinite matrix; return it and its ascending eigenvalues.
 
-    Eigenvalues within ``rtol * max|eig|`` of zero are treated as zero (rounding).
+    Symmetry is checked to ``rtol`` relative to the largest entry; eigenvalues within
+    ``10 n eps max|eig|`` of zero (rounding of the eigensolver) are treated as zero.
     """
     H = finite_array(name, value, ndim=2)
     if H.shape[0] != H.shape[1]:
@@ -69,7 +70,7 @@ def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
         raise ValueError(f"{name} must be symmetric (max |{name} - {name}.T| = {np.max(np.abs(H - H.T)):.3g})")
     H = 0.5 * (H + H.T)
     eig = np.linalg.eigvalsh(H)
-    tol = rtol * max(np.max(np.abs(eig)), np.finfo(float).tiny)
+    tol = 10 * H.shape[0] * np.finfo(float).eps * max(np.max(np.abs(eig)), np.finfo(float).tiny)
     if eig[0] < -tol:
         raise ValueError(f"{name} must be positive semidefinite (smallest eigenvalue {eig[0]:.3g} < 0)")
     eig = np.where(np.abs(eig) <= tol, 0.0, eig)

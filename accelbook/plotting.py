@@ -56,8 +56,9 @@ def method_line(ax, t, y, method, *, label=None, markevery=None, **kw):
 
 
 def bound_line(ax, t, y, *, label="bound", color=None, **kw):
-    """A bound: dashed, in black unless told otherwise."""
-    line, = ax.plot(t, y, linestyle="--", color=COLORS["bound"] if color is None else color, label=label, **kw)
+    """A bound: dashed (or ``ls``/``linestyle`` as given), in black unless told otherwise."""
+    style = kw.pop("ls", kw.pop("linestyle", "--"))
+    line, = ax.plot(t, y, linestyle=style, color=COLORS["bound"] if color is None else color, label=label, **kw)
     ax.set_yscale("log")
     return line
 

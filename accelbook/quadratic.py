@@ -12,7 +12,7 @@ import numpy as np
 from ._validation import finite_array, int_scalar, real_scalar, rng_from, symmetric_psd
 
 __all__ = ["Quadratic", "make_quadratic", "spectrum", "stacked_error_norms", "eigen_errors",
-           "iterations_to_tolerance"]
+           "iterations_to_tolerance", "kappa_sweep"]
 
 
 @dataclass(frozen=True)
@@ -204,3 +204,26 @@ def iterations_to_tolerance(eigenvalues, eta, beta, tol, *, e0=None, t_max=1_000
             result = np.where((result < 0) & (first > 0), first, result)
             t += steps
     return result
+
+
+def kappa_sweep(kappas, *, tol=1e-6, n=20):
+    r"""Iterations to reach ``tol`` relative error for gradient descent (η = 1/L) and heavy ball with
+    Corollary 1's parameters, on diagonal quadratics with ``n`` log-spaced eigenvalues in [1, κ].
+
+    All κ run as one batch.  Returns a dict with ``kappa``, ``gd``, ``heavy_ball`` (int arrays) and
+    the fitted log-log slopes ``slope_gd``, ``slope_heavy_ball`` (``nan`` for fewer than 2 κ).
+    """
+    kappas = finite_array("kappas", kappas, ndim=1)
+    if kappas.size == 0 or np.any(kappas < 1):
+        raise ValueError("kappas must be a non-empty list of condition numbers >= 1")
+    lam = np.stack([spectrum(n, k) for k in kappas])
+    eta = 1.0 / kappas
+    beta = (1.0 - 0.5 / np.sqrt(kappas)) ** 2  # Corollary 1 (see theory.corollary1_parameters)
+    gd = iterations_to_tolerance(lam, eta, 0.0, tol)
+    hb = iterations_to_tolerance(lam, eta, beta, tol)
+    out = {"kappa": kappas, "gd": gd, "heavy_ball": hb}
+    for name, its in (("gd", gd), ("heavy_ball", hb)):
+        ok = its > 0
+        out[f"slope_{name}"] = float(np.polyfit(np.log(kappas[ok]), np.log(its[ok]), 1)[0]) \
+            if np.count_nonzero(ok) >= 2 and np.ptp(kappas[ok]) > 0 else float("nan")
+    return out

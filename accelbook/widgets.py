@@ -16,7 +16,7 @@ from ._validation import int_scalar, real_scalar
 from .quadratic import eigen_errors, spectrum
 
 __all__ = ["heavy_ball_explorer_data", "draw_heavy_ball_explorer", "heavy_ball_explorer_callback",
-           "heavy_ball_explorer"]
+           "heavy_ball_explorer", "heavy_ball_explorer_static"]
 
 
 def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
@@ -113,3 +113,26 @@ def heavy_ball_explorer():  # pragma: no cover - needs a live kernel; the callba
         beta=W.FloatSlider(value=0.8, min=0.0, max=0.99, step=0.01, description="β"),
         log10_kappa=W.FloatSlider(value=2.0, min=0.0, max=4.0, step=0.25, description="log₁₀ κ"),
     )
+
+
+def heavy_ball_explorer_static(betas, kappa, *, eta_L=1.0, t_max=150, fig=None):
+    """The static companion of the explorer: total error for several β at fixed κ and η = eta_L/L,
+    with gradient descent (β = 0) for reference. Returns the figure."""
+    import matplotlib.pyplot as plt
+    betas = [real_scalar("betas[i]", b, lo=0.0, hi=1.0, hi_open=True) for b in betas]
+    if not betas:
+        raise ValueError("betas must not be empty")
+    if fig is None:
+        fig = plt.figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
+    for beta in betas:
+        d = heavy_ball_explorer_data(eta_L, beta, kappa, t_max=t_max)
+        if d["diverged"]:
+            continue
+        if beta == 0.0:
+            plotting.method_line(ax, d["t"], d["error"], "gd", label=r"gradient descent ($\beta$=0)")
+        else:
+            ax.plot(d["t"], d["error"], label=rf"$\beta$={beta:.3f}, $\rho$={d['rho']:.3f}")
+    plotting.log_axes(ax, "iteration t", r"$\|w_t - w_*\|$")
+    ax.legend(fontsize=8)
+    return fig

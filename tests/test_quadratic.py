@@ -59,17 +59,19 @@ def test_iterations_to_tolerance_matches_a_run():
 
 def test_kappa_sweep_slopes():
     """The chapter's claim: iterations ~ kappa (GD, eta = 1/L) and ~ sqrt(kappa) (heavy ball, Corollary 1)."""
-    kappas = np.logspace(1, 4, 7)
-    lam = np.stack([quadratic.spectrum(20, k) for k in kappas])
-    etas = 1 / kappas
-    betas = (1 - 0.5 / np.sqrt(kappas)) ** 2
-    gd = quadratic.iterations_to_tolerance(lam, etas, 0.0, 1e-6)
-    hb = quadratic.iterations_to_tolerance(lam, etas, betas, 1e-6)
-    assert np.all(gd > 0) and np.all(hb > 0)
-    slope_gd = np.polyfit(np.log(kappas), np.log(gd), 1)[0]
-    slope_hb = np.polyfit(np.log(kappas), np.log(hb), 1)[0]
-    assert 0.95 < slope_gd < 1.05
-    assert 0.4 < slope_hb < 0.6
+    sweep = quadratic.kappa_sweep(np.logspace(1, 4, 7))
+    assert np.all(sweep["gd"] > 0) and np.all(sweep["heavy_ball"] > 0)
+    assert 0.95 < sweep["slope_gd"] < 1.05
+    assert 0.4 < sweep["slope_heavy_ball"] < 0.6
+    # the batched counts are those of single problems
+    single = quadratic.kappa_sweep([sweep["kappa"][3]])
+    assert single["gd"][0] == sweep["gd"][3] and single["heavy_ball"][0] == sweep["heavy_ball"][3]
+    assert np.isnan(single["slope_gd"])
+
+
+def test_kappa_sweep_small_kappa_gradient_descent_wins():
+    sweep = quadratic.kappa_sweep([1.5, 2.0, 3.0])
+    assert np.all(sweep["gd"] < sweep["heavy_ball"])
 
 
 def test_stacked_error_norms():

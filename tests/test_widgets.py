@@ -50,3 +50,14 @@ def test_explorer_reports_divergence_without_warnings():
 def test_explorer_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         widgets.heavy_ball_explorer_data(*args)
+
+
+def test_static_explorer_draws_one_curve_per_beta():
+    fig = widgets.heavy_ball_explorer_static([0.0, 0.5, 0.9], 100.0)
+    ax = fig.get_axes()[0]
+    assert len(ax.get_lines()) == 3 and ax.get_yscale() == "log"
+    final = [line.get_ydata()[-1] for line in ax.get_lines()]
+    assert final[2] < final[0]  # momentum near critical damping beats gradient descent at kappa = 100
+    plt.close(fig)
+    with pytest.raises(ValueError, match="betas must not be empty"):
+        widgets.heavy_ball_explorer_static([], 10.0)
