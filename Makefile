@@ -41,6 +41,7 @@ unit: $(STAMP)
 build-strict: $(STAMP)
 	rm -rf $(CACHE) _build/html $(PKGHASH)
 	$(JB) build . --all -W -n --keep-going
+	$(PY) .ci/check_html.py _build/html
 
 test: unit build-strict
 
@@ -48,7 +49,8 @@ bench: $(STAMP)
 	$(PY) bench/build_times.py
 
 lock: $(STAMP)
-	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' > constraints.new && mv constraints.new constraints.txt
+	head -2 constraints.txt > constraints.new
+	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' >> constraints.new && mv constraints.new constraints.txt
 
 clean:
 	rm -rf _build

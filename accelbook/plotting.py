@@ -30,9 +30,10 @@ def use_style():
     mpl.rcParams.update({
         "figure.figsize": (6.4, 3.6), "figure.dpi": 110, "savefig.dpi": 110,
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+        # generic curves first get the colours no method owns, so they are never mistaken for one
         "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in
-                                             ("blue", "vermillion", "bluish_green", "orange", "reddish_purple",
-                                              "sky_blue", "black")]),
+                                             ("orange", "reddish_purple", "sky_blue", "black", "blue",
+                                              "vermillion", "bluish_green")]),
         "legend.frameon": False, "font.size": 10, "lines.linewidth": 1.6, "image.cmap": "viridis",
     })
 
