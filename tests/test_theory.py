@@ -45,6 +45,7 @@ def test_theorem5_constants_are_ordered_and_at_least_one(seed, n):
     corrected = theory.theorem5_constant(H, eta, beta, form="corrected")
     stated = theory.theorem5_constant(H, eta, beta, form="stated")
     assert 1.0 <= stated < sharp <= corrected * (1 + 1e-12)
+    assert sharp <= 2 * stated  # the printed constant is off by a factor of at most 2
     # the repaired argument loses at most a factor 2 against the exact constant
     assert corrected <= 2 * sharp
 
@@ -95,7 +96,10 @@ def test_corollary1_constant(log_kappa, n, seed):
     corrected = theory.theorem5_constant(H, eta, beta, form="corrected")
     assert corrected <= 4 * np.sqrt(kappa)  # Corollary 1 survives the erratum ...
     assert sharp <= 4 / np.sqrt(3) * np.sqrt(kappa) * (1 + 1e-12)  # ... with this sharper form
-    assert theory.h(beta, eta * np.linalg.eigvalsh(H)[-1]) >= 0.5  # the step h(beta, eta*alpha) >= 0.5
+    # the proof's steps: h(beta, eta*L) >= 15/16 (the source says >= 0.5) and the minimum of h is at eta*mu
+    lam = np.linalg.eigvalsh(H)
+    assert theory.h(beta, eta * lam[-1]) >= 15 / 16 - 1e-12
+    assert theory.h(beta, eta * lam[0]) <= theory.h(beta, eta * lam[-1]) + 1e-12
 
 
 def test_corollary1_intermediate_claim_fails_for_large_kappa():
