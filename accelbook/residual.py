@@ -116,9 +116,12 @@ def meta_bound(t, beta, c0, c1, c2, start_norm):
     return (np.sqrt(beta) + c2) ** t * (c0 + c1) * start_norm
 
 
-def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9):
+def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9, atol=1e-12):
     r"""Check (12) along a trajectory: :math:`\|\sum_{s<t}A^{t-s-1}[\varphi_s;0]\| \le
-    (\sqrt\beta + C_2)^t C_3\|[\xi_0;\xi_{-1}]\|` for every t. Returns a boolean array over t."""
+    (\sqrt\beta + C_2)^t C_3\|[\xi_0;\xi_{-1}]\|` for every t. Returns a boolean array over t.
+
+    ``rtol`` and ``atol`` (relative to :math:`\|[\xi_0;\xi_{-1}]\|`) absorb rounding in the extracted
+    :math:`\varphi_t`."""
     xi = _residuals(xi)
     phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
     lhs = propagated_phi_norms(phi, H, eta, beta)
@@ -126,13 +129,13 @@ def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9):
     c3 = real_scalar("c3", c3, lo=0.0)
     start = stacked_norms(xi, xi_prev=xi_prev)[0]
     t = np.arange(lhs.size)
-    return lhs <= (np.sqrt(beta) + c2) ** t * c3 * start * (1 + rtol) + 1e-300
+    return lhs <= (np.sqrt(beta) + c2) ** t * c3 * start * (1 + rtol) + atol * start
 
 
-def meta_conclusion_holds(xi, H, eta, beta, c1, c2, *, xi_prev=None, c0=None, rtol=1e-9):
+def meta_conclusion_holds(xi, H, eta, beta, c1, c2, *, xi_prev=None, c0=None, rtol=1e-9, atol=1e-12):
     r"""Check (13) along a trajectory, with :math:`C_0` from Theorem 5 (sharp form) unless given.
     Returns a boolean array over t."""
     if c0 is None:
         c0 = theorem5_constant(H, eta, beta)
     norms = stacked_norms(xi, xi_prev=xi_prev)
-    return norms <= meta_bound(np.arange(norms.size), beta, c0, c1, c2, norms[0]) * (1 + rtol) + 1e-300
+    return norms <= meta_bound(np.arange(norms.size), beta, c0, c1, c2, norms[0]) * (1 + rtol) + atol * norms[0]

@@ -24,6 +24,7 @@ __all__ = [
     "polyak_parameters", "corollary1_parameters", "spectral_radius", "block_spectral_radius",
     "theorem2_rate", "gd_rate", "heavy_ball_rate", "theorem7_bound", "corollary1_bound",
     "matrix_power_norms", "gelfand_sequence", "critical_damping_beta", "corollary1_crossover_kappa",
+    "theorem8_radius", "theorem8_bound",
 ]
 
 
@@ -271,3 +272,16 @@ def gelfand_sequence(A, t_max):
     root = norms[1:] ** (1.0 / t)
     rho = float(np.max(np.abs(np.linalg.eigvals(A))))
     return t, root, root - rho
+
+
+# ---------------------------------------------------------------- Theorem 8 (local acceleration)
+def theorem8_radius(kappa):
+    r"""Theorem 8's neighbourhood: :math:`\|[w_0-w_*; w_{-1}-w_*]\| \le 1/(683\,\kappa^{3/2})`."""
+    return 1.0 / (683.0 * _kappa(kappa) ** 1.5)
+
+
+def theorem8_bound(kappa, t):
+    r"""Theorem 8, (20): :math:`\|[w_t-w_*; w_{t-1}-w_*]\| \le (1-\tfrac{1}{4\sqrt\kappa})^{t}\, 8\sqrt\kappa
+    \,\|[w_0-w_*; w_{-1}-w_*]\|` (η = 1/α, β = (1 − 1/(2√κ))²). Returns the factor for each t."""
+    kappa = float(_kappa(kappa))
+    return (1.0 - 0.25 / np.sqrt(kappa)) ** _times(t) * 8.0 * np.sqrt(kappa)

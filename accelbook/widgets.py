@@ -16,7 +16,8 @@ from ._validation import int_scalar, real_scalar
 from .quadratic import eigen_errors, spectrum
 
 __all__ = ["heavy_ball_explorer_data", "draw_heavy_ball_explorer", "heavy_ball_explorer_callback",
-           "heavy_ball_explorer", "heavy_ball_explorer_static"]
+           "heavy_ball_explorer", "heavy_ball_explorer_static", "lrp_explorer_data", "draw_lrp_explorer",
+           "lrp_explorer_callback", "lrp_explorer", "lrp_outcome_map"]
 
 
 def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
@@ -136,3 +137,79 @@ def heavy_ball_explorer_static(betas, kappa, *, eta_L=1.0, t_max=150, fig=None):
     plotting.log_axes(ax, "iteration t", r"$\|w_t - w_*\|$")
     ax.legend(fontsize=8)
     return fig
+
+
+# ---------------------------------------------------------------- Chapter 2: the counterexample
+def lrp_explorer_data(x0, beta, *, eta=1 / 9, n_iter=80):
+    """Heavy ball on the Lessard–Recht–Packard function from ``x0`` with momentum ``beta``: the
+    trajectory, its gaps f(x_t) − f*, the outcome (1 converges, p ≥ 2 cycle of period p, −1 diverges,
+    0 none of these; judged on a long run) and gradient descent with step 1/L from the same start."""
+    from . import convex
+    x0 = real_scalar("x0", x0)
+    beta = real_scalar("beta", beta, lo=0.0, hi=1.0, hi_open=True)
+    eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    n_iter = int_scalar("n_iter", n_iter, lo=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = convex.lrp_heavy_ball(x0, eta, beta, n_iter)
+        gap = np.where(np.isfinite(x), convex.lrp_function(np.where(np.isfinite(x), x, 0.0)), np.inf)
+    outcome = int(convex.classify_lrp_starts(np.array([x0]), beta=beta, eta=eta)[0])
+    gd = convex.lrp_heavy_ball(x0, 1 / convex.LRP_L, 0.0, n_iter)
+    return {"t": np.arange(n_iter + 1), "x": x, "gap": gap, "gd_gap": convex.lrp_function(gd),
+            "outcome": outcome, "x0": x0, "beta": beta, "eta": eta}
+
+
+def draw_lrp_explorer(data, fig):
+    """Two panels: the function with the iterates on it, and f(x_t) − f* against t (log scale)."""
+    from . import convex
+    fig.clear()
+    ax1, ax2 = fig.subplots(1, 2)
+    grid = np.linspace(-3, 4, 400)
+    ax1.plot(grid, convex.lrp_function(grid), color=plotting.COLORS["bound"], lw=1)
+    ax1.plot(data["x"][-30:], convex.lrp_function(data["x"][-30:]), "o", color=plotting.COLORS["heavy_ball"],
+             ms=4, label="last 30 iterates")
+    ax1.set(xlabel="x", ylabel="f(x)")
+    ax1.legend(fontsize=8)
+    floor = 1e-30
+    plotting.method_line(ax2, data["t"], np.maximum(data["gap"], floor), "heavy_ball")
+    plotting.method_line(ax2, data["t"], np.maximum(data["gd_gap"], floor), "gd", label="gradient descent, η = 1/L")
+    plotting.log_axes(ax2, "iteration t", r"$f(x_t) - f^*$")
+    verdict = {-1: "diverges", 0: "bounded, no limit or short cycle", 1: "converges"}.get(data["outcome"],
+                                                                       f"cycle of period {data['outcome']}")
+    fig.suptitle(rf"$x_0$ = {data['x0']:.2f}, $\beta$ = {data['beta']:.3f}, $\eta$ = {data['eta']:.3f}: {verdict}",
+                 fontsize=9)
+    return ax1, ax2
+
+
+def lrp_explorer_callback(x0, beta, *, eta=1 / 9, fig=None):
+    """Compute and draw one frame of the Chapter 2 explorer; returns the figure."""
+    import matplotlib.pyplot as plt
+    if fig is None:
+        fig = plt.figure(figsize=(9, 3.4))
+    draw_lrp_explorer(lrp_explorer_data(x0, beta, eta=eta), fig)
+    return fig
+
+
+def lrp_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
+    """Live explorer: sliders for the start x0 and the momentum β (η = 1/9, Polyak's step)."""
+    import ipywidgets as W
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    def show(x0, beta):
+        fig = lrp_explorer_callback(x0, beta)
+        display(fig)
+        plt.close(fig)
+
+    return W.interactive(show, x0=W.FloatSlider(value=3.3, min=-5, max=5, step=0.05, description="x₀"),
+                         beta=W.FloatSlider(value=4 / 9, min=0.0, max=0.95, step=0.01, description="β"))
+
+
+def lrp_outcome_map(x0_grid, beta_grid, *, eta=1 / 9, n_iter=2000):
+    """Outcome of heavy ball on the counterexample over a grid of starts (columns) and momenta (rows),
+    as one batched run; see :func:`accelbook.convex.classify_lrp_starts`."""
+    from . import convex
+    x0_grid = np.asarray(x0_grid, dtype=np.float64)
+    beta_grid = np.asarray(beta_grid, dtype=np.float64)
+    if x0_grid.ndim != 1 or beta_grid.ndim != 1:
+        raise ValueError("x0_grid and beta_grid must be 1-dimensional")
+    return convex.classify_lrp_starts(x0_grid[None, :], beta=beta_grid[:, None], eta=eta, n_iter=n_iter)

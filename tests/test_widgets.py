@@ -61,3 +61,22 @@ def test_static_explorer_draws_one_curve_per_beta():
     plt.close(fig)
     with pytest.raises(ValueError, match="betas must not be empty"):
         widgets.heavy_ball_explorer_static([], 10.0)
+
+
+def test_lrp_explorer_reports_the_cycle():
+    data = widgets.lrp_explorer_data(3.3, 4 / 9)
+    assert data["outcome"] == 3 and data["gd_gap"][-1] < 1e-20 < data["gap"][-1]
+    fig = widgets.lrp_explorer_callback(3.3, 4 / 9)
+    assert "cycle of period 3" in fig._suptitle.get_text()
+    assert fig.get_axes()[1].get_yscale() == "log"
+    plt.close(fig)
+    assert widgets.lrp_explorer_data(0.1, 4 / 9)["outcome"] == 1
+
+
+def test_lrp_outcome_map_matches_single_runs():
+    from accelbook import convex
+    x0, betas = np.linspace(-5, 5, 21), np.array([0.2, 4 / 9, 0.7])
+    grid = widgets.lrp_outcome_map(x0, betas)
+    assert grid.shape == (3, 21)
+    for i, b in enumerate(betas):
+        np.testing.assert_array_equal(grid[i], convex.classify_lrp_starts(x0, beta=b))

@@ -1,0 +1,248 @@
+r"""Smooth strongly convex test problems beyond quadratics (Chapter 2).
+
+* :class:`RegularizedLogistic` — :math:`\ell_2`-regularised logistic regression, a member of
+  :math:`\mathcal F^2_{\mu,\alpha}` with a Lipschitz Hessian, closed-form gradient and Hessian, and
+  the averaged Hessian of Lemma 2 of Wang et al. (2021) by Gauss–Legendre quadrature.
+* The one-dimensional counterexample of Lessard, Recht & Packard (2016): piecewise quadratic with
+  μ = 1, L = 25, on which heavy ball with Polyak's tuning can cycle; a cycle detector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import finite_array, int_scalar, real_scalar, rng_from
+
+__all__ = ["RegularizedLogistic", "make_logistic", "averaged_hessian", "lemma2_phi",
+           "lrp_function", "lrp_gradient", "LRP_MU", "LRP_L", "lrp_heavy_ball", "detect_cycle",
+           "classify_lrp_starts", "theorem8_scan"]
+
+#: Third-derivative bound of the logistic loss: max |s'(1-s)(1-2s)| over the sigmoid s = 1/(6*sqrt(3)).
+_LOGISTIC_THIRD = 1.0 / (6.0 * np.sqrt(3.0))
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free
+
+
+@dataclass(frozen=True)
+class RegularizedLogistic:
+    r""":math:`f(w) = \frac1N\sum_i \log(1 + e^{-y_i x_i^\top w}) + \frac\lambda2\|w\|^2`, labels ±1.
+
+    Constants (all valid on the whole space):
+    ``mu`` = λ (strong convexity), ``alpha`` = λ + ‖X‖²/(4N) (smoothness),
+    ``hessian_lipschitz`` = ‖X‖² max_i‖x_i‖ /(6√3 N).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    lam: float
+
+    def __post_init__(self):
+        X = finite_array("X", self.X, ndim=2)
+        y = finite_array("y", self.y, shape=(X.shape[0],))
+        if not np.all(np.isin(y, (-1.0, 1.0))):
+            raise ValueError("y must contain only labels -1 and +1")
+        lam = real_scalar("lam", self.lam, lo=0.0, lo_open=True)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "lam", lam)
+        object.__setattr__(self, "_Z", y[:, None] * X)  # rows y_i x_i
+
+    @property
+    def d(self):
+        return self.X.shape[1]
+
+    @property
+    def mu(self):
+        return self.lam
+
+    @property
+    def alpha(self):
+        return self.lam + np.linalg.norm(self.X, 2) ** 2 / (4 * self.X.shape[0])
+
+    @property
+    def kappa(self):
+        return self.alpha / self.mu
+
+    @property
+    def hessian_lipschitz(self):
+        N = self.X.shape[0]
+        return np.linalg.norm(self.X, 2) ** 2 * np.max(np.linalg.norm(self.X, axis=1)) * _LOGISTIC_THIRD / N
+
+    def loss(self, w):
+        """f(w); ``w`` of shape (d,) or a batch (trials, d)."""
+        w = np.asarray(w, dtype=np.float64)
+        margins = w @ self._Z.T
+        return np.mean(np.logaddexp(0.0, -margins), axis=-1) + 0.5 * self.lam * np.sum(w * w, axis=-1)
+
+    def grad(self, w):
+        w = np.asarray(w, dtype=np.float64)
+        s = _sigmoid(-(w @ self._Z.T))  # probability of the wrong label
+        return -(s @ self._Z) / self._Z.shape[0] + self.lam * w
+
+    def hessian(self, w):
+        """∇²f(w) = (1/N) Xᵀ diag(s(1-s)) X + λI, for one point ``w`` of shape (d,)."""
+        w = finite_array("w", w, shape=(self.d,))
+        s = _sigmoid(self._Z @ w)
+        return (self.X.T * (s * (1 - s))) @ self.X / self.X.shape[0] + self.lam * np.eye(self.d)
+
+    @property
+    def w_star(self):
+        """The minimiser, by Newton's method (quadratic convergence; to rounding)."""
+        w = np.zeros(self.d)
+        for _ in range(100):
+            step = np.linalg.solve(self.hessian(w), self.grad(w))
+            w = w - step
+            if np.linalg.norm(step) <= 1e-15 * max(1.0, np.linalg.norm(w)):
+                break
+        return w
+
+
+def make_logistic(N, d, *, lam=0.01, seed=0):
+    """A random logistic-regression problem with inputs of norm at most 1 (so the Hessian's Lipschitz
+    constant is below the smoothness constant, as Theorem 8 of Wang et al. assumes)."""
+    N = int_scalar("N", N, lo=1)
+    d = int_scalar("d", d, lo=1)
+    lam = real_scalar("lam", lam, lo=0.0, lo_open=True)
+    rng = rng_from(seed)
+    X = rng.standard_normal((N, d))
+    X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1.0) * rng.uniform(1.0, 2.0, (N, 1))
+    w_true = rng.standard_normal(d)
+    y = np.where(rng.uniform(size=N) < _sigmoid(3 * X @ w_true), 1.0, -1.0)
+    return RegularizedLogistic(X=X, y=y, lam=lam)
+
+
+def averaged_hessian(f, w0, w_star, *, nodes=32):
+    r"""Lemma 2's :math:`H = \int_0^1 \nabla^2 f((1-\tau) w_0 + \tau w_*)\, d\tau` by Gauss–Legendre
+    quadrature with ``nodes`` points (exact for polynomial integrands of degree < 2·nodes)."""
+    nodes = int_scalar("nodes", nodes, lo=1)
+    w0 = finite_array("w0", w0, shape=(f.d,))
+    w_star = finite_array("w_star", w_star, shape=(f.d,))
+    x, wts = np.polynomial.legendre.leggauss(nodes)
+    tau, wts = 0.5 * (x + 1.0), 0.5 * wts
+    return sum(c * f.hessian((1 - t) * w0 + t * w_star) for t, c in zip(tau, wts))
+
+
+def lemma2_phi(f, iterates, w_star, eta, *, nodes=32):
+    r"""Lemma 2: :math:`\varphi_t = \eta(H_0 - H_t)(w_t - w_*)` with :math:`H_t` the Hessian averaged on the
+    segment from :math:`w_t` to :math:`w_*`. Returns shape (T, d) for iterates :math:`w_0..w_{T}` (t < T)."""
+    W = finite_array("iterates", iterates, ndim=2)
+    eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    H0 = averaged_hessian(f, W[0], w_star, nodes=nodes)
+    return np.stack([eta * (H0 - averaged_hessian(f, w, w_star, nodes=nodes)) @ (w - w_star) for w in W[:-1]])
+
+
+# ---------------------------------------------------------------- Lessard–Recht–Packard counterexample
+LRP_MU, LRP_L = 1.0, 25.0
+
+
+def lrp_function(x):
+    r"""The piecewise quadratic of Lessard, Recht & Packard (2016), μ = 1, L = 25, minimiser 0:
+    25x²/2 (x < 1); x²/2 + 24x − 12 (1 ≤ x < 2); 25x²/2 − 24x + 36 (x ≥ 2)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x < 1, 12.5 * x * x, np.where(x < 2, 0.5 * x * x + 24 * x - 12, 12.5 * x * x - 24 * x + 36))
+
+
+def lrp_gradient(x):
+    """Derivative of :func:`lrp_function` (continuous; its slope jumps between 1 and 25 at x = 1 and 2)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+
+def lrp_heavy_ball(x0, eta, beta, n_iter):
+    """Heavy ball on the counterexample, vectorised over any broadcastable arrays ``x0``, ``eta``,
+    ``beta`` (so a whole grid of starts and momenta runs at once); ``x_{-1} = x_0``.
+    Returns the iterates, shape (n_iter + 1,) + broadcast shape."""
+    x0 = finite_array("x0", x0)
+    eta = finite_array("eta", eta)
+    beta = finite_array("beta", beta)
+    if np.any(eta <= 0):
+        raise ValueError("eta must be > 0")
+    if np.any(beta < 0) or np.any(beta >= 1):
+        raise ValueError("beta must be in [0, 1)")
+    n_iter = int_scalar("n_iter", n_iter, lo=0)
+    shape = np.broadcast(x0, eta, beta).shape
+    out = np.empty((n_iter + 1,) + shape)
+    prev = cur = np.broadcast_to(x0, shape).astype(np.float64)
+    out[0] = cur
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(n_iter):
+            prev, cur = cur, cur - eta * lrp_gradient(cur) + beta * (cur - prev)
+            out[t + 1] = cur
+    return out
+
+
+def detect_cycle(trajectory, *, max_period=50, tail=200, tol=1e-9):
+    """Look for a periodic orbit at the end of a 1-d trajectory (axis 0 = time; extra axes = trials).
+
+    Returns an int array: the smallest period p ≥ 2 with |x_t - x_{t-p}| ≤ tol over the last ``tail``
+    steps and the orbit not a single point, 1 if the tail has settled on a fixed point, 0 if neither
+    (still moving, or diverged).
+    """
+    X = finite_array("trajectory", trajectory) if np.all(np.isfinite(trajectory)) else np.asarray(trajectory, float)
+    max_period = int_scalar("max_period", max_period, lo=2)
+    tail = int_scalar("tail", tail, lo=2)
+    if X.shape[0] < tail + max_period:
+        raise ValueError(f"trajectory must have at least tail + max_period = {tail + max_period} steps")
+    end = X[-tail:]
+    period = np.zeros(X.shape[1:], dtype=int)
+    with np.errstate(invalid="ignore"):
+        settled = np.all(np.abs(end - end[-1]) <= tol, axis=0)
+        period[settled] = 1
+        for p in range(2, max_period + 1):
+            same = np.all(np.abs(end - X[-tail - p:-p]) <= tol, axis=0)
+            period[(period == 0) & same] = p
+    return period
+
+
+def classify_lrp_starts(x0, *, beta=4 / 9, eta=1 / 9, n_iter=2000):
+    """Run heavy ball on the counterexample from each start (batched) and classify the outcome:
+    1 = converges to the minimiser 0, p ≥ 2 = ends on a cycle of period p, -1 = diverges
+    (|x_t| > 1e6 or overflow), 0 = none of these within ``n_iter`` iterations (bounded, but no limit and
+    no cycle of period <= 50 found)."""
+    traj = lrp_heavy_ball(x0, eta, beta, n_iter)
+    with np.errstate(invalid="ignore"):
+        diverged = ~np.all(np.abs(traj[-200:]) <= 1e6, axis=0)
+    period = detect_cycle(np.where(np.isfinite(traj), traj, 0.0))
+    converged = (period == 1) & (np.abs(traj[-1]) <= 1e-6)
+    out = np.where(period == 1, np.where(converged, 1, 0), period)
+    return np.where(diverged, -1, out)
+
+
+def theorem8_scan(f, radii, *, n_dirs=8, n_iter=400, seed=0, floor=1e-12):
+    r"""How far from :math:`w_*` does Theorem 8's bound still hold?
+
+    For each radius r, start heavy ball (η = 1/α, β = (1 − 1/(2√κ))², :math:`w_{-1} = w_0`) from
+    ``n_dirs`` random points with :math:`\|[w_0-w_*; w_{-1}-w_*]\| = r` (one batched run per radius) and
+    record the worst ratio of :math:`\|[\xi_t;\xi_{t-1}]\|` to the bound (20) over t and directions, and
+    the median measured rate (least-squares slope of the log error).  Only iterations where both
+    the bound and the error stay above ``floor`` (absolute) count: below it, rounding in
+    :math:`\nabla f` near :math:`w_*` dominates.
+
+    Returns a dict of arrays ``radius``, ``worst_ratio``, ``rate`` and the scalars ``kappa``, ``bound_rate``.
+    """
+    from . import methods, theory
+    radii = finite_array("radii", radii, ndim=1)
+    if np.any(radii <= 0):
+        raise ValueError("radii must be > 0")
+    rng = rng_from(seed)
+    w_star, kappa = f.w_star, f.kappa
+    eta, beta = 1.0 / f.alpha, (1.0 - 0.5 / np.sqrt(kappa)) ** 2
+    t = np.arange(n_iter + 1)
+    bound = theory.theorem8_bound(kappa, t)
+    worst, rate = [], []
+    for r in radii:
+        U = rng.standard_normal((n_dirs, f.d))
+        U *= (r / np.sqrt(2.0)) / np.linalg.norm(U, axis=1, keepdims=True)  # ||[xi_0; xi_0]|| = r
+        run = methods.heavy_ball(f.grad, w_star + U, eta, beta, n_iter)
+        E = np.linalg.norm(run.trajectory - w_star, axis=2)  # (T+1, n_dirs)
+        stacked = np.sqrt(E ** 2 + np.vstack([E[:1], E[:-1]]) ** 2)
+        valid = (bound[:, None] * stacked[0] > floor) & (stacked > floor)
+        worst.append(np.max(np.where(valid, stacked / (bound[:, None] * stacked[0]), 0.0)))
+        slopes = [np.polyfit(t[v], np.log(s[v]), 1)[0] for s, v in zip(stacked.T, valid.T) if v.sum() > 10]
+        rate.append(np.exp(np.median(slopes)) if slopes else np.nan)
+    return {"radius": radii, "worst_ratio": np.asarray(worst), "rate": np.asarray(rate), "kappa": kappa,
+            "bound_rate": 1.0 - 0.25 / np.sqrt(kappa)}
