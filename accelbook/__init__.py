@@ -1,23 +1,34 @@
 """accelbook: the package behind the executable textbook *Provable acceleration by momentum*.
 
-Modules
+Modules (imported on first use, so ``import accelbook as ab`` is cheap and torch loads only if needed)
 -------
 methods       gradient descent, heavy ball (Algorithms 1 and 2), Nesterov; a result object
 theory        momentum matrix, Theorem 5's constant, parameter choices, rates and bounds
 quadratic     strongly convex quadratics with a prescribed spectrum; exact heavy-ball errors
-torch_bridge  torch.optim.SGD next to accelbook.methods (imports torch lazily)
+residual      the residual recursion (8), its solution (15), the meta theorem (Theorem 6)
+convex        smooth strongly convex test problems: logistic regression, the Lessard-Recht-Packard function
+relu          one-hidden-layer ReLU networks in the NTK regime (Chapter 3)
+deep_linear   deep linear networks (Chapter 4)
+partition     the partition model and Nesterov's momentum (Chapter 5)
+torch_bridge  torch.optim.SGD next to accelbook.methods
 plotting      the book's figure style
 widgets       interactive explorers with headless-testable callbacks
 """
 
-from . import methods, plotting, quadratic, theory, widgets
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["methods", "theory", "quadratic", "plotting", "widgets", "torch_bridge"]
+__all__ = ["methods", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition",
+           "torch_bridge", "plotting", "widgets"]
 
 
 def __getattr__(name):
-    if name == "torch_bridge":  # imported on first use: torch is heavy
-        import importlib
-        return importlib.import_module(".torch_bridge", __name__)
+    if name in __all__:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
     raise AttributeError(f"module 'accelbook' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

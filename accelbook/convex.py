@@ -17,7 +17,7 @@ from ._validation import finite_array, int_scalar, real_scalar, rng_from
 
 __all__ = ["RegularizedLogistic", "make_logistic", "averaged_hessian", "lemma2_phi",
            "lrp_function", "lrp_gradient", "LRP_MU", "LRP_L", "lrp_heavy_ball", "detect_cycle",
-           "classify_lrp_starts", "theorem8_scan"]
+           "classify_lrp_starts", "theorem8_scan", "true_intervals"]
 
 #: Third-derivative bound of the logistic loss: max |s'(1-s)(1-2s)| over the sigmoid s = 1/(6*sqrt(3)).
 _LOGISTIC_THIRD = 1.0 / (6.0 * np.sqrt(3.0))
@@ -246,3 +246,13 @@ def theorem8_scan(f, radii, *, n_dirs=8, n_iter=400, seed=0, floor=1e-12):
         rate.append(np.exp(np.median(slopes)) if slopes else np.nan)
     return {"radius": radii, "worst_ratio": np.asarray(worst), "rate": np.asarray(rate), "kappa": kappa,
             "bound_rate": 1.0 - 0.25 / np.sqrt(kappa)}
+
+
+def true_intervals(x, mask):
+    """The maximal runs of ``mask`` over the sorted grid ``x``, as a list of (first x, last x) pairs."""
+    x = finite_array("x", x, ndim=1)
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != x.shape:
+        raise ValueError(f"mask must have the shape of x {x.shape}, got {mask.shape}")
+    edges = np.flatnonzero(np.diff(np.r_[False, mask, False].astype(int)))
+    return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2])]

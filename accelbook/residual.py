@@ -18,7 +18,7 @@ from ._validation import finite_array, real_scalar, symmetric_psd
 from .theory import momentum_matrix, theorem5_constant
 
 __all__ = ["extract_phi", "reconstruct", "propagated_phi_norms", "stacked_norms", "meta_bound",
-           "meta_hypothesis_holds", "meta_conclusion_holds"]
+           "meta_hypothesis_holds", "meta_conclusion_holds", "meta_theorem_curves"]
 
 
 def _residuals(xi, n=None, name="xi"):
@@ -139,3 +139,21 @@ def meta_conclusion_holds(xi, H, eta, beta, c1, c2, *, xi_prev=None, c0=None, rt
         c0 = theorem5_constant(H, eta, beta)
     norms = stacked_norms(xi, xi_prev=xi_prev)
     return norms <= meta_bound(np.arange(norms.size), beta, c0, c1, c2, norms[0]) * (1 + rtol) + atol * norms[0]
+
+
+def meta_theorem_curves(xi, H, eta, beta, c1, c2, c3, *, c0=None, xi_prev=None):
+    r"""Both sides of (12) and (13) along a trajectory, for plotting Theorem 6's induction.
+
+    Returns a dict with ``t``, ``stacked`` (:math:`\|[\xi_t;\xi_{t-1}]\|`), ``bound13``,
+    ``propagated`` (left side of (12)), ``bound12`` and the constants used (``c0`` from Theorem 5
+    unless given)."""
+    xi = _residuals(xi)
+    if c0 is None:
+        c0 = theorem5_constant(H, eta, beta)
+    stacked = stacked_norms(xi, xi_prev=xi_prev)
+    t = np.arange(stacked.size)
+    phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
+    c3 = real_scalar("c3", c3, lo=0.0)
+    return {"t": t, "stacked": stacked, "bound13": meta_bound(t, beta, c0, c1, c2, stacked[0]),
+            "propagated": propagated_phi_norms(phi, H, eta, beta),
+            "bound12": (np.sqrt(beta) + c2) ** t * c3 * stacked[0], "c0": c0, "c1": c1, "c2": c2, "c3": c3}

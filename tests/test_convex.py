@@ -145,3 +145,11 @@ def test_lrp_divergence_is_classified():
     # beta = 0.1 is unstable at 0 too, but the iterates stay bounded without settling
     traj = convex.lrp_heavy_ball(0.5, 1 / 9, 0.1, 2000)
     assert convex.classify_lrp_starts(np.array([0.5]), beta=0.1)[0] == 0 and np.abs(traj).max() < 10
+
+
+def test_true_intervals():
+    x = np.arange(8.0)
+    assert convex.true_intervals(x, [0, 1, 1, 0, 0, 1, 0, 1]) == [(1.0, 2.0), (5.0, 5.0), (7.0, 7.0)]
+    assert convex.true_intervals(x, np.zeros(8)) == []
+    with pytest.raises(ValueError, match="mask must have the shape of x"):
+        convex.true_intervals(x, [1, 0])

@@ -114,3 +114,19 @@ def test_meta_bound_and_norms():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_meta_theorem_curves_agree_with_the_checks():
+    f = convex.make_logistic(60, 4, lam=1e-2, seed=1)
+    eta, beta = 1 / f.alpha, (1 - 0.5 / np.sqrt(f.kappa)) ** 2
+    w0 = f.w_star + 0.3
+    run = methods.heavy_ball(f.grad, w0, eta, beta, 80)
+    xi = run.trajectory - f.w_star
+    H0 = convex.averaged_hessian(f, w0, f.w_star)
+    c0 = theory.theorem5_constant(H0, eta, beta)
+    c2 = 0.25 * np.sqrt(eta * f.mu)
+    curves = residual.meta_theorem_curves(xi, H0, eta, beta, c0, c2, c0)
+    assert curves["c0"] == c0
+    np.testing.assert_array_equal(curves["stacked"] <= curves["bound13"] * (1 + 1e-9) + 1e-12 * curves["stacked"][0],
+                                  residual.meta_conclusion_holds(xi, H0, eta, beta, c0, c2))
+    assert curves["propagated"][0] == 0 and curves["propagated"][5] > 0
