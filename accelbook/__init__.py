@@ -13,12 +13,13 @@ partition     the partition model and Nesterov's momentum (Chapter 5)
 torch_bridge  torch.optim.SGD next to accelbook.methods
 plotting      the book's figure style
 widgets       interactive explorers with headless-testable callbacks
+homework      self-checks for exercises (judge answers by their properties)
 """
 
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["methods", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition",
+__all__ = ["methods", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition", "homework",
            "torch_bridge", "plotting", "widgets"]
 
 
