@@ -189,19 +189,22 @@ def iterations_to_tolerance(eigenvalues, eta, beta, tol, *, e0=None, t_max=1_000
     a = 1.0 + beta[:, None] - eta[:, None] * lam
     b = beta[:, None]
     result = np.full(P, -1)
+    active = np.arange(P)  # problems not yet done; finished ones are dropped between chunks
     prev, cur, t = e.copy(), e.copy(), 0
     with np.errstate(over="ignore", invalid="ignore"):
-        while t < t_max and np.any(result < 0):
+        while t < t_max and active.size:
             steps = min(chunk, t_max - t)
-            norms = np.empty((steps, P))
+            aa, bb, tt = a[active], b[active], target[active]
+            norms = np.empty((steps, active.size))
             for s in range(steps):
-                prev, cur = cur, a * cur - b * prev
+                prev, cur = cur, aa * cur - bb * prev
                 norms[s] = np.sqrt(np.einsum("ij,ij->i", cur, cur))
-            if not np.all(np.isfinite(norms[:, result < 0])):
+            if not np.all(np.isfinite(norms)):
                 raise FloatingPointError("heavy ball diverged for some problem: check eta and beta")
-            hit = norms <= target
-            first = np.where(hit.any(axis=0), hit.argmax(axis=0) + t + 1, -1)
-            result = np.where((result < 0) & (first > 0), first, result)
+            hit = norms <= tt
+            done = hit.any(axis=0)
+            result[active[done]] = hit.argmax(axis=0)[done] + t + 1
+            prev, cur, active = prev[~done], cur[~done], active[~done]
             t += steps
     return result
 
