@@ -127,7 +127,7 @@ def averaged_hessian(f, w0, w_star, *, nodes=32):
 
 
 def lemma2_phi(f, iterates, w_star, eta, *, nodes=32):
-    r"""Lemma 2: :math:`\varphi_t = \eta(H_0 - H_t)(w_t - w_*)` with :math:`H_t` the Hessian averaged on the
+    r"""Lemma 2: :math:`\phi_t = \eta(H_0 - H_t)(w_t - w_*)` with :math:`H_t` the Hessian averaged on the
     segment from :math:`w_t` to :math:`w_*`. Returns shape (T, d) for iterates :math:`w_0..w_{T}` (t < T)."""
     W = finite_array("iterates", iterates, ndim=2)
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)

@@ -2,11 +2,11 @@ r"""The residual recursion (8) of Wang, Lin & Abernethy (2021) and the meta theo
 
 Every problem in the source is reduced to
 
-.. math:: \xi_{t+1} = ((1+\beta) I - \eta H)\xi_t - \beta \xi_{t-1} + \varphi_t ,
+.. math:: \xi_{t+1} = ((1+\beta) I - \eta H)\xi_t - \beta \xi_{t-1} + \phi_t ,
 
 with :math:`\xi_t` a residual (iterate minus minimiser, or network output minus label), ``H`` a
-fixed PSD matrix and :math:`\varphi_t` whatever the linear part does not explain.  This module
-extracts :math:`\varphi_t` from a trajectory, rebuilds the trajectory through (15), and evaluates
+fixed PSD matrix and :math:`\phi_t` whatever the linear part does not explain.  This module
+extracts :math:`\phi_t` from a trajectory, rebuilds the trajectory through (15), and evaluates
 the hypothesis (12) and conclusion (13) of the meta theorem.
 """
 
@@ -35,7 +35,7 @@ def _start(xi, xi_prev):
 
 
 def extract_phi(xi, H, eta, beta, *, xi_prev=None):
-    r"""The perturbations :math:`\varphi_t = \xi_{t+1} - ((1+\beta)I-\eta H)\xi_t + \beta\xi_{t-1}`
+    r"""The perturbations :math:`\phi_t = \xi_{t+1} - ((1+\beta)I-\eta H)\xi_t + \beta\xi_{t-1}`
     of (8), for t = 0..T-1.
 
     Parameters
@@ -64,7 +64,7 @@ def extract_phi(xi, H, eta, beta, *, xi_prev=None):
 
 def reconstruct(xi0, phi, H, eta, beta, *, xi_prev=None):
     r"""Rebuild :math:`[\xi_t; \xi_{t-1}]` for t = 0..T through (15):
-    :math:`A^t[\xi_0;\xi_{-1}] + \sum_{s<t} A^{t-s-1}[\varphi_s; 0]`. Returns shape (T+1, 2n)."""
+    :math:`A^t[\xi_0;\xi_{-1}] + \sum_{s<t} A^{t-s-1}[\phi_s; 0]`. Returns shape (T+1, 2n)."""
     H, _ = symmetric_psd("H", H)
     n = H.shape[0]
     xi0 = finite_array("xi0", xi0, shape=(n,))
@@ -82,7 +82,7 @@ def reconstruct(xi0, phi, H, eta, beta, *, xi_prev=None):
 
 
 def propagated_phi_norms(phi, H, eta, beta):
-    r""":math:`\|\sum_{s=0}^{t-1} A^{t-s-1}[\varphi_s; 0]\|` for t = 0..T, the left side of (12)."""
+    r""":math:`\|\sum_{s=0}^{t-1} A^{t-s-1}[\phi_s; 0]\|` for t = 0..T, the left side of (12)."""
     H, _ = symmetric_psd("H", H)
     n = H.shape[0]
     phi = finite_array("phi", phi, ndim=2)
@@ -117,11 +117,11 @@ def meta_bound(t, beta, c0, c1, c2, start_norm):
 
 
 def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9, atol=1e-12):
-    r"""Check (12) along a trajectory: :math:`\|\sum_{s<t}A^{t-s-1}[\varphi_s;0]\| \le
+    r"""Check (12) along a trajectory: :math:`\|\sum_{s<t}A^{t-s-1}[\phi_s;0]\| \le
     (\sqrt\beta + C_2)^t C_3\|[\xi_0;\xi_{-1}]\|` for every t. Returns a boolean array over t.
 
     ``rtol`` and ``atol`` (relative to :math:`\|[\xi_0;\xi_{-1}]\|`) absorb rounding in the extracted
-    :math:`\varphi_t`."""
+    :math:`\phi_t`."""
     xi = _residuals(xi)
     phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
     lhs = propagated_phi_norms(phi, H, eta, beta)
