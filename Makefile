@@ -1,20 +1,29 @@
-# Two commands a reader needs: `make book` and `make test` (see README.md).
-# Each creates and fills the virtual environment .venv itself.
+# Commands a reader needs: `make book`, `make student` and `make test` (see README.md).
+# Each creates and fills the virtual environment .venv itself, and installs MathJax from the npm
+# registry into .vendor/ (served with the book: the HTML loads nothing from the internet).
 
 PYTHON ?= python3
+# The book's numerics are many small array operations: threaded BLAS only adds contention on the
+# 2-core machines (5-10x slower under load). One thread each, for builds, tests and benchmarks.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 VENV   := .venv
 PY     := $(VENV)/bin/python
 JB     := $(VENV)/bin/jupyter-book
 STAMP  := $(VENV)/.installed
 CACHE  := _build/.jupyter_cache
+STUDENT_CACHE := _build/student/.jupyter_cache
 PKGHASH := _build/.accelbook-hash
+MATHJAX := .vendor/static/mathjax/VERSION
 
-.PHONY: book test unit build-strict bench lock clean help
+.PHONY: book student test unit build-strict student-strict browser binder vendor bench lock clean help cache-guard
 
 help:
-	@echo "make book   build the HTML book into _build/html"
-	@echo "make test   unit/property tests, then a strict full build (-W, every chapter executed)"
-	@echo "make bench  time a cold and a warm build (writes bench/results/build_times.json)"
+	@echo "make book     build the HTML book (instructor edition, with solutions) into _build/html"
+	@echo "make student  build the student edition (every solution removed) into _build/student/html"
+	@echo "make test     unit tests, strict builds of both editions, browser test, Binder test"
+	@echo "make bench    the benchmark suite (writes bench/results/bench.json and bench.md)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,35 +31,65 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
+# MathJax 3 (pinned version and checksum in the script) from the npm registry; needs npm.
+$(MATHJAX): tools/vendor_mathjax.py
+	$(PYTHON) tools/vendor_mathjax.py --force
+
+vendor: $(MATHJAX)
+
 # jupyter-cache hashes only the notebooks' code cells, not the accelbook package:
-# drop the execution cache whenever the package's source changes.
-cache-guard: $(STAMP)
+# drop the execution caches whenever the package's source changes.
+cache-guard: $(STAMP) $(MATHJAX)
 	@mkdir -p _build
 	@h=$$(cat accelbook/*.py | sha256sum | cut -d' ' -f1); \
 	if [ "$$(cat $(PKGHASH) 2>/dev/null)" != "$$h" ]; then \
-	  rm -rf $(CACHE); echo "accelbook changed: execution cache cleared"; echo $$h > $(PKGHASH); fi
+	  rm -rf $(CACHE) $(STUDENT_CACHE); echo "accelbook changed: execution cache cleared"; echo $$h > $(PKGHASH); fi
 
 book: cache-guard
 	$(JB) build .
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
+# The student edition: the same book with every solution removed (tools/student_edition.py).
+student: cache-guard
+	$(PY) tools/student_edition.py
+
 unit: $(STAMP)
 	$(PY) -m pytest -q
 
 # Every chapter executed from scratch; any cell error or Sphinx warning fails the build.
-build-strict: $(STAMP)
+build-strict: $(STAMP) $(MATHJAX)
 	rm -rf $(CACHE) _build/html $(PKGHASH)
 	$(JB) build . --all -W -n --keep-going
 	$(PY) .ci/check_html.py _build/html
 
-test: unit build-strict
+student-strict: $(STAMP) $(MATHJAX)
+	$(PY) tools/student_edition.py --strict
+	$(PY) .ci/check_html.py _build/student/html
 
-bench: $(STAMP)
-	$(PY) bench/build_times.py
+# Every page of both built editions in headless Chromium, offline (tests/test_browser.py).
+browser: $(STAMP)
+	$(PY) -m pytest -q -m browser tests/test_browser.py
 
+# A fresh virtual environment from binder/ alone executes a chapter (tests/test_binder.py).
+binder: $(STAMP)
+	$(PY) -m pytest -q -m binder tests/test_binder.py
+
+test: $(STAMP) $(MATHJAX)
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory build-strict
+	$(MAKE) --no-print-directory student-strict
+	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory binder
+
+bench: $(STAMP) $(MATHJAX)
+	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# Freeze the full resolved set (every extra, the Binder one included) into constraints.txt.
+# The +cpu local version label is dropped so the pin also resolves from PyPI (Binder).
 lock: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,binder]"
 	head -2 constraints.txt > constraints.new
-	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' >> constraints.new && mv constraints.new constraints.txt
+	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' >> constraints.new && mv constraints.new constraints.txt
 
 clean:
 	rm -rf _build

@@ -1,0 +1,90 @@
+"""Install MathJax 3 from the npm registry into .vendor/static/mathjax, so the book typesets its
+mathematics without loading anything from a CDN (see _ext/offline_assets.py).
+
+    python tools/vendor_mathjax.py            # what `make book` / `make test` run
+
+The version and the tarball's sha512 (the registry's `dist.integrity`) are pinned below: a tarball that
+does not match is refused. Only what a browser needs is kept: the combined TeX+MathML/CHTML component,
+the TeX extensions it autoloads, the CHTML fonts, and the menu's accessibility components. Nothing
+here is committed (.vendor/ is git-ignored).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+VERSION = "3.2.2"
+INTEGRITY = "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw=="
+ENTRY = "tex-mml-chtml.js"
+# paths inside the package's es5/ folder that are served
+KEEP = (ENTRY, "input/", "output/chtml/", "a11y/", "ui/", "sre/")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEST = ROOT / ".vendor" / "static" / "mathjax"
+
+
+def installed() -> bool:
+    return (DEST / ENTRY).is_file() and (DEST / "VERSION").is_file() and (DEST / "VERSION").read_text().strip() == VERSION
+
+
+def fetch_tarball(workdir: Path) -> Path:
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("npm (Node.js) is needed to install MathJax from the npm registry: "
+                 "install it (Debian: apt-get install npm) and run make again.")
+    subprocess.run([npm, "pack", f"mathjax@{VERSION}", "--pack-destination", str(workdir),
+                    "--silent", "--no-audit", "--no-fund"], check=True, cwd=workdir, stdout=subprocess.DEVNULL)
+    tarball = workdir / f"mathjax-{VERSION}.tgz"
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    if digest != INTEGRITY:
+        sys.exit(f"mathjax-{VERSION}.tgz: integrity mismatch ({digest} != {INTEGRITY})")
+    return tarball
+
+
+def extract(tarball: Path, dest: Path) -> int:
+    count = 0
+    with tarfile.open(tarball) as tar:
+        for member in tar.getmembers():
+            name = member.name
+            if name == "package/LICENSE":
+                rel = "LICENSE"
+            elif name.startswith("package/es5/") and name[len("package/es5/"):].startswith(KEEP):
+                rel = name[len("package/es5/"):]
+            else:
+                continue
+            if not member.isfile() or ".." in Path(rel).parts:
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+            count += 1
+    return count
+
+
+def main() -> None:
+    if installed() and "--force" not in sys.argv:
+        print(f"MathJax {VERSION} already in {DEST.relative_to(ROOT)}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tarball = fetch_tarball(Path(tmp))
+        staging = Path(tmp) / "mathjax"
+        n = extract(tarball, staging)
+        if not (staging / ENTRY).is_file():
+            sys.exit(f"mathjax-{VERSION}.tgz has no es5/{ENTRY}")
+        (staging / "VERSION").write_text(VERSION + "\n")
+        shutil.rmtree(DEST, ignore_errors=True)
+        DEST.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), DEST)
+    print(f"MathJax {VERSION}: {n} files in {DEST.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
