@@ -160,7 +160,7 @@ def _grad_from_pre(Z, a, X, xi):
     m = Z.shape[-1]
     C = np.where(Z >= 0, xi[..., :, None], 0.0)             # (..., n, m): xi_i 1[<w_r, x_i> >= 0]
     C *= a[..., None, :] / np.sqrt(m)
-    return np.ascontiguousarray(np.swapaxes(np.matmul(np.swapaxes(X, -1, -2), C), -1, -2))  # (..., m, d)
+    return np.matmul(np.swapaxes(C, -1, -2), X)  # (..., m, d), contiguous: C^T X
 
 
 def network_output(W, a, X):

@@ -269,6 +269,8 @@ def markdown(rows, info):
 
 
 def main(argv=None):
+    from bench import cases
+    cases.register(sys.modules[__name__])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
     parser.add_argument("--skip-make-test", action="store_true", help="skip the fresh-clone `make test` timing")
