@@ -828,26 +828,17 @@ def draw_deep_linear_explorer(data, fig):
 
 def deep_linear_explorer_callback(depth, width, kappa, *, fig=None):
     """Compute and draw one frame of the Chapter 4 explorer; returns the figure (works headless)."""
-    import matplotlib.pyplot as plt
-    if fig is None:
-        fig = plt.figure(figsize=(9, 3.4))
-    draw_deep_linear_explorer(deep_linear_explorer_data(depth, width, kappa), fig)
-    return fig
+    from .widgets import draw_frame
+    return draw_frame(draw_deep_linear_explorer, deep_linear_explorer_data(depth, width, kappa), fig)
 
 
 def deep_linear_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
-    """The live explorer: ipywidgets sliders for depth, width and log10 kappa."""
+    """The live explorer: ipywidgets sliders for depth, width and log10 kappa (with a Run button)."""
     import ipywidgets as W
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    def show(depth, width, log10_kappa):
-        fig = deep_linear_explorer_callback(depth, width, 10 ** log10_kappa)
-        display(fig)
-        plt.close(fig)
-
-    return W.interactive(
-        show, {"manual": True, "manual_name": "Run"},
+    from .widgets import live_explorer
+    return live_explorer(
+        lambda depth, width, log10_kappa: deep_linear_explorer_callback(depth, width, 10 ** log10_kappa),
+        manual=True,
         depth=W.IntSlider(value=10, min=1, max=200, step=1, description="depth L"),
         width=W.IntSlider(value=16, min=4, max=256, step=4, description="width m"),
         log10_kappa=W.FloatSlider(value=2.0, min=0.0, max=3.0, step=0.25, description="log₁₀ κ"),

@@ -933,27 +933,16 @@ def partition_explorer_static(kappas=(10.0, 100.0, 1000.0), sigma_A2=None, *, fi
 
 def partition_explorer_callback(kappa, sigma_A2=None, *, fig=None):
     """Compute and draw one frame of the κ explorer; returns the figure (works without a display)."""
-    import matplotlib.pyplot as plt
-    data = partition_explorer_data(kappa, sigma_A2)
-    if fig is None:
-        fig = plt.figure(figsize=(6.4, 3.6))
-    draw_partition_explorer(data, fig)
-    return fig
+    from .widgets import draw_frame
+    return draw_frame(draw_partition_explorer, partition_explorer_data(kappa, sigma_A2), fig, figsize=(6.4, 3.6))
 
 
 def partition_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
     """The live κ explorer (ipywidgets sliders for log10 κ and σmax(A2))."""
     import ipywidgets as W
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    def show(log10_kappa, sigma_A2):
-        fig = partition_explorer_callback(10 ** log10_kappa, sigma_A2)
-        display(fig)
-        plt.close(fig)
-
-    return W.interactive(
-        show,
+    from .widgets import live_explorer
+    return live_explorer(
+        lambda log10_kappa, sigma_A2: partition_explorer_callback(10 ** log10_kappa, sigma_A2),
         log10_kappa=W.FloatSlider(value=2.0, min=0.5, max=3.5, step=0.25, description="log₁₀ κ"),
         sigma_A2=W.FloatLogSlider(value=0.01, base=10, min=-3, max=0.7, step=0.25, description="σmax(A2)"),
     )

@@ -1083,26 +1083,17 @@ def draw_relu_explorer(data, fig):
 
 def relu_explorer_callback(m, angle_deg, beta=None, *, fig=None, n_iter=400, seed=0):
     """Compute and draw one frame of the explorer; returns the figure (works without a display)."""
-    import matplotlib.pyplot as plt
-    if fig is None:
-        fig = plt.figure(figsize=(9, 3.4))
-    draw_relu_explorer(relu_explorer_data(m, angle_deg, beta, n_iter=n_iter, seed=seed), fig)
-    return fig
+    from .widgets import draw_frame
+    return draw_frame(draw_relu_explorer, relu_explorer_data(m, angle_deg, beta, n_iter=n_iter, seed=seed), fig)
 
 
-def relu_explorer():
+def relu_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
     """The live explorer: sliders for the width (log10 m), the input angle and β (0 means Corollary 1's β)."""
     import ipywidgets as W
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    def show(log10_m, angle_deg, beta):
-        fig = relu_explorer_callback(int(round(10 ** log10_m)), angle_deg, None if beta == 0 else beta)
-        display(fig)
-        plt.close(fig)
-
-    return W.interactive(
-        show,
+    from .widgets import live_explorer
+    return live_explorer(
+        lambda log10_m, angle_deg, beta: relu_explorer_callback(int(round(10 ** log10_m)), angle_deg,
+                                                                None if beta == 0 else beta),
         log10_m=W.FloatSlider(value=3.0, min=1.5, max=4.0, step=0.25, description="log₁₀ m"),
         angle_deg=W.FloatSlider(value=20.0, min=2.0, max=90.0, step=1.0, description="angle (°)"),
         beta=W.FloatSlider(value=0.0, min=0.0, max=0.99, step=0.01, description="β (0: Cor. 1)"),

@@ -15,9 +15,35 @@ from . import plotting, theory
 from ._validation import int_scalar, real_scalar
 from .quadratic import eigen_errors, spectrum
 
-__all__ = ["heavy_ball_explorer_data", "draw_heavy_ball_explorer", "heavy_ball_explorer_callback",
+__all__ = ["draw_frame", "live_explorer", "heavy_ball_explorer_data", "draw_heavy_ball_explorer", "heavy_ball_explorer_callback",
            "heavy_ball_explorer", "heavy_ball_explorer_static", "lrp_explorer_data", "draw_lrp_explorer",
            "lrp_explorer_callback", "lrp_explorer", "lrp_outcome_map"]
+
+
+# ---------------------------------------------------------------- shared by every explorer
+def draw_frame(draw, data, fig=None, *, figsize=(9, 3.4)):
+    """Draw one explorer frame: ``draw(data, fig)`` on ``fig`` (a new figure when None); returns the figure."""
+    import matplotlib.pyplot as plt
+    if fig is None:
+        fig = plt.figure(figsize=figsize)
+    draw(data, fig)
+    return fig
+
+
+def live_explorer(frame, *, manual=False, **sliders):  # pragma: no cover - needs a live kernel
+    """An ipywidgets explorer: moving a slider calls ``frame(**values)``, which returns a figure, and shows it.
+    ``manual=True`` adds a Run button instead of redrawing on every move (for slow frames)."""
+    import ipywidgets as W
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    def show(**values):
+        fig = frame(**values)
+        display(fig)
+        plt.close(fig)
+
+    options = ({"manual": True, "manual_name": "Run"},) if manual else ()
+    return W.interactive(show, *options, **sliders)
 
 
 def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
@@ -90,26 +116,14 @@ def draw_heavy_ball_explorer(data, fig):
 
 def heavy_ball_explorer_callback(eta_L, beta, kappa, *, fig=None):
     """Compute and draw one frame of the explorer; returns the figure (works without a display)."""
-    import matplotlib.pyplot as plt
-    if fig is None:
-        fig = plt.figure(figsize=(9, 3.4))
-    draw_heavy_ball_explorer(heavy_ball_explorer_data(eta_L, beta, kappa), fig)
-    return fig
+    return draw_frame(draw_heavy_ball_explorer, heavy_ball_explorer_data(eta_L, beta, kappa), fig)
 
 
 def heavy_ball_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
     """The live explorer (ipywidgets sliders for η·L, β and κ)."""
     import ipywidgets as W
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    def show(eta_L, beta, log10_kappa):
-        fig = heavy_ball_explorer_callback(eta_L, beta, 10 ** log10_kappa)
-        display(fig)
-        plt.close(fig)
-
-    return W.interactive(
-        show,
+    return live_explorer(
+        lambda eta_L, beta, log10_kappa: heavy_ball_explorer_callback(eta_L, beta, 10 ** log10_kappa),
         eta_L=W.FloatSlider(value=1.0, min=0.05, max=2.5, step=0.05, description="η·L"),
         beta=W.FloatSlider(value=0.8, min=0.0, max=0.99, step=0.01, description="β"),
         log10_kappa=W.FloatSlider(value=2.0, min=0.0, max=4.0, step=0.25, description="log₁₀ κ"),
@@ -182,25 +196,14 @@ def draw_lrp_explorer(data, fig):
 
 def lrp_explorer_callback(x0, beta, *, eta=1 / 9, fig=None):
     """Compute and draw one frame of the Chapter 2 explorer; returns the figure."""
-    import matplotlib.pyplot as plt
-    if fig is None:
-        fig = plt.figure(figsize=(9, 3.4))
-    draw_lrp_explorer(lrp_explorer_data(x0, beta, eta=eta), fig)
-    return fig
+    return draw_frame(draw_lrp_explorer, lrp_explorer_data(x0, beta, eta=eta), fig)
 
 
 def lrp_explorer():  # pragma: no cover - needs a live kernel; the callback is tested
     """Live explorer: sliders for the start x0 and the momentum β (η = 1/9, Polyak's step)."""
     import ipywidgets as W
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    def show(x0, beta):
-        fig = lrp_explorer_callback(x0, beta)
-        display(fig)
-        plt.close(fig)
-
-    return W.interactive(show, x0=W.FloatSlider(value=3.3, min=-5, max=5, step=0.05, description="x₀"),
+    return live_explorer(lrp_explorer_callback,
+                         x0=W.FloatSlider(value=3.3, min=-5, max=5, step=0.05, description="x₀"),
                          beta=W.FloatSlider(value=4 / 9, min=0.0, max=0.95, step=0.01, description="β"))
 
 

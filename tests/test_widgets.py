@@ -80,3 +80,17 @@ def test_lrp_outcome_map_matches_single_runs():
     assert grid.shape == (3, 21)
     for i, b in enumerate(betas):
         np.testing.assert_array_equal(grid[i], convex.classify_lrp_starts(x0, beta=b))
+
+
+def test_live_explorers_build_their_sliders():
+    """Each chapter's live explorer is an ipywidgets interactive whose first frame is drawn by its callback."""
+    import ipywidgets
+    from accelbook import deep_linear, partition, relu
+    for make, n_sliders in ((widgets.heavy_ball_explorer, 3), (widgets.lrp_explorer, 2), (relu.relu_explorer, 3),
+                            (deep_linear.deep_linear_explorer, 3), (partition.partition_explorer, 2)):
+        w = make()
+        assert isinstance(w, ipywidgets.interactive)
+        assert sum(isinstance(c, ipywidgets.widgets.widget_float.FloatSlider) or
+                   isinstance(c, ipywidgets.widgets.widget_int.IntSlider) or
+                   isinstance(c, ipywidgets.FloatLogSlider) for c in w.children) == n_sliders
+        plt.close("all")
