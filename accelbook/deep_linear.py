@@ -544,12 +544,13 @@ def source_problem(*, seed=0):
     return make_problem(20, 5, 20, w_noise=0.1, seed=seed)
 
 
-def torch_loss(X, Y):
+def torch_loss(X, Y, *, device=None):
     r"""``loss(ws)`` in torch (float64) for a list of layer tensors: (5) computed in scaled form,
-    so that autograd gives the gradients of the unscaled network for any depth."""
+    so that autograd gives the gradients of the unscaled network for any depth. The data live on
+    ``device`` (default CPU); pass the same device to :func:`accelbook.torch_bridge.sgd_iterates`."""
     import torch
-    Xt = torch.as_tensor(np.asarray(X, dtype=np.float64))
-    Yt = torch.as_tensor(np.asarray(Y, dtype=np.float64))
+    Xt = torch.as_tensor(np.asarray(X, dtype=np.float64), device=device)
+    Yt = torch.as_tensor(np.asarray(Y, dtype=np.float64), device=device)
     d_y = Yt.shape[0]
 
     def f(ws):

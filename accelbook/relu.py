@@ -537,15 +537,17 @@ def _torch():
     return torch
 
 
-def torch_train(problem, eta, beta, n_iter, *, nesterov=False):
+def torch_train(problem, eta, beta, n_iter, *, nesterov=False, device=None, store="all"):
     r"""The same training with ``torch.optim.SGD(lr=eta, momentum=beta, dampening=0, nesterov=...)``
     on an ``nn.Module`` (a bias-free ``nn.Linear(d, m)`` first layer, ReLU, fixed signs ``a/sqrt(m)``),
-    in float64 on the CPU.
+    in float64, on ``device`` (default: the CPU; e.g. ``"cuda"`` on a GPU machine for very wide networks).
 
-    Returns the parameters :math:`W_t` after every step, shape ``(n_iter+1, m, d)``. With
-    ``nesterov=True`` these are Nesterov's extrapolated points :math:`y_k` (see
-    :mod:`accelbook.torch_bridge`). PyTorch's ReLU has derivative 0 at 0 where the source's subgradient
-    has 1; with Gaussian weights no pre-activation is ever exactly 0, so the runs agree.
+    Returns the parameters :math:`W_t` after every step, shape ``(n_iter+1, m, d)`` (``store="all"``),
+    or only the loss curve :math:`\ell(W_t)`, shape ``(n_iter+1,)``, with ``store="loss"`` (what a width
+    sweep at m = 10^6 can afford to bring back from the device). With ``nesterov=True`` the parameters are
+    Nesterov's extrapolated points :math:`y_k` (see :mod:`accelbook.torch_bridge`). PyTorch's ReLU has
+    derivative 0 at 0 where the source's subgradient has 1; with Gaussian weights no pre-activation is
+    ever exactly 0, so the runs agree.
     """
     if not isinstance(problem, ReluProblem):
         raise TypeError(f"problem must be a ReluProblem, got {type(problem).__name__}")
@@ -556,18 +558,27 @@ def torch_train(problem, eta, beta, n_iter, *, nesterov=False):
     n_iter = int_scalar("n_iter", n_iter, lo=0)
     if nesterov and beta == 0:
         raise ValueError("beta must be > 0 when nesterov=True (PyTorch's requirement)")
+    if store not in ("all", "loss"):
+        raise ValueError(f"store must be 'all' or 'loss', got {store!r}")
     torch = _torch()
-    net = _torch_module(torch, problem)
+    dev = torch.device("cpu" if device is None else device)
+    net = _torch_module(torch, problem).to(dev)
     opt = torch.optim.SGD(net.parameters(), lr=eta, momentum=beta, dampening=0, nesterov=nesterov)
-    X = torch.as_tensor(problem.X)
-    y = torch.as_tensor(problem.y)
-    out = [problem.W0.copy()]
+    X = torch.as_tensor(problem.X, device=dev)
+    y = torch.as_tensor(problem.y, device=dev)
+    out, losses = [problem.W0.copy()], []
     for _ in range(n_iter):
         opt.zero_grad()
         train_loss = 0.5 * ((net(X) - y) ** 2).sum()   # the loss (5)
         train_loss.backward()
+        losses.append(train_loss.detach())
         opt.step()
-        out.append(net.hidden.weight.detach().numpy().copy())
+        if store == "all":
+            out.append(net.hidden.weight.detach().cpu().numpy().copy())
+    if store == "loss":
+        with torch.no_grad():
+            losses.append(0.5 * ((net(X) - y) ** 2).sum())
+        return torch.stack(losses).cpu().numpy()
     return np.stack(out)
 
 

@@ -28,8 +28,9 @@ def _torch():
     return torch
 
 
-def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False):
-    """Run ``torch.optim.SGD(lr=eta, momentum=beta, dampening=0, nesterov=...)`` in float64.
+def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False, device=None):
+    """Run ``torch.optim.SGD(lr=eta, momentum=beta, dampening=0, nesterov=...)`` in float64, with the
+    parameters on ``device`` (default: the CPU; e.g. ``"cuda"``). Iterates come back as numpy arrays.
 
     Parameters
     ----------
@@ -53,11 +54,12 @@ def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False):
         raise ValueError("beta must be > 0 when nesterov=True (PyTorch's requirement)")
     is_list = isinstance(w0, (list, tuple))
     leaves = list(w0) if is_list else [w0]
-    params = [torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=True) for a in leaves]
+    params = [torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, device=device, requires_grad=True)
+              for a in leaves]
     opt = torch.optim.SGD(params, lr=eta, momentum=beta, dampening=0, nesterov=nesterov)
 
     def snapshot():
-        arrays = [p.detach().numpy().copy() for p in params]
+        arrays = [p.detach().cpu().numpy().copy() for p in params]
         return arrays if is_list else arrays[0]
 
     out = [snapshot()]

@@ -121,7 +121,32 @@ def deep_linear_depth_scaling(gflops, depths=(10, 30, 100, 300, 1000)):
 def register(bench):
     bench.EXTRA_VS_TORCH += [relu_vs_torch, deep_linear_vs_torch]
     bench.EXTRA_BATCHED += [relu_batched, partition_batched]
-    bench.EXTRA_SCALING += [relu_width_scaling, deep_linear_depth_scaling]
+    bench.EXTRA_SCALING += [relu_width_scaling, deep_linear_depth_scaling, relu_torch_device_scaling]
     bench.EXTRA_WIDGETS += [("relu", "relu_explorer_callback", {"m": 1000, "angle_deg": 30.0}),
                             ("deep_linear", "deep_linear_explorer_callback", {"depth": 20, "width": 50, "kappa": 10.0}),
                             ("partition", "partition_explorer_callback", {"kappa": 100.0})]
+
+
+def relu_torch_device_scaling(gflops, widths=(10**4, 10**5, 10**6), n_iter=20):
+    """The GPU path: seconds per heavy-ball iteration of the torch trainer on the best device present
+    (CUDA when available, else the CPU), against the width m."""
+    import torch
+    import accelbook as ab
+    from bench.bench import fitted_exponent, row
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    X = ab.relu.unit_inputs(5, 10, seed=0)
+    y = ab.relu.random_labels(5, seed=0)
+    rows, secs = [], []
+    for m in widths:
+        prob = ab.relu.make_problem(X, y, m, seed=0)
+        eta, beta = 1e-3, 0.9
+        ab.relu.torch_train(prob, eta, beta, 2, device=device, store="loss")  # warm-up
+        t = time.perf_counter()
+        curve = ab.relu.torch_train(prob, eta, beta, n_iter, device=device, store="loss")
+        s = (time.perf_counter() - t) / n_iter
+        secs.append(s)
+        rows.append(row("scaling", f"torch ReLU iteration on {device}, m={m:.0e}", 1e3 * s, "ms",
+                        note=f"loss {curve[0]:.3g} -> {curve[-1]:.3g}"))
+    rows.append(row("scaling", f"torch ReLU ({device}) time per iteration ~ m^p, fitted p",
+                    fitted_exponent(np.array(widths), np.array(secs)), ""))
+    return rows

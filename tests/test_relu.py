@@ -483,3 +483,15 @@ def test_live_explorer_wrapper_builds_three_sliders():
     sliders = [c for c in widget.children if hasattr(c, "min")]
     assert [s.description for s in sliders] == ["log₁₀ m", "angle (°)", "β (0: Cor. 1)"]
     plt.close("all")
+
+
+def test_torch_train_on_a_device_returns_the_loss_curve():
+    """The device path (CPU here; a GPU where one exists): same loss curve as accelbook's heavy ball."""
+    X = relu.unit_inputs(4, 6, seed=3)
+    prob = relu.make_problem(X, relu.random_labels(4, seed=3), 64, seed=3)
+    eta, beta = prob.momentum_parameters()
+    curve = relu.torch_train(prob, eta, beta, 30, device="cpu", store="loss")
+    ours = relu.train(prob, "heavy_ball", eta, beta, 30)
+    np.testing.assert_allclose(curve, ours.loss, rtol=1e-10, atol=1e-14)
+    with pytest.raises(ValueError, match="store must be 'all' or 'loss'"):
+        relu.torch_train(prob, eta, beta, 3, store="some")
