@@ -779,12 +779,12 @@ def deep_linear_explorer_data(depth, width, kappa, *, d=4, n=4, d_y=2, t_max=Non
     seed=seed)``), a network of the given depth and width from the orthogonal initialisation
     (``seed + 1``); the stacked residual norms relative to :math:`t=0`, Theorem 10's bound and, with
     ``with_terms``, the norms of Lemma 4's terms along the heavy-ball run. ``t_max`` defaults to
-    about :math:`25\sqrt\kappa` (between 60 and 600)."""
+    about :math:`15\sqrt\kappa` (between 50 and 400), which keeps a live frame under 100 ms."""
     depth = int_scalar("depth", depth, lo=1)
     width = int_scalar("width", width, lo=1)
     kappa = real_scalar("kappa", kappa, lo=1.0)
     if t_max is None:
-        t_max = int(min(600, max(60, np.ceil(25 * np.sqrt(kappa)))))
+        t_max = int(min(400, max(50, np.ceil(15 * np.sqrt(kappa)))))
     t_max = int_scalar("t_max", t_max, lo=1)
     prob = make_problem(d, n, d_y, kappa=kappa, seed=seed)
     w0 = prob.init(width, depth, seed=seed + 1)

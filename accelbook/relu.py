@@ -1039,7 +1039,7 @@ def conditioning_sweep(angles, *, n=5, d=10, m=2000, n_iter=1500, seed=0):
 
 
 # ====================================================================== the explorer
-def relu_explorer_data(m, angle_deg, beta=None, *, n=5, d=10, n_iter=400, seed=0):
+def relu_explorer_data(m, angle_deg, beta=None, *, n=5, d=10, n_iter=250, seed=0):
     r"""Everything the Chapter 3 explorer draws.
 
     ``n`` inputs at angle ``angle_deg`` (degrees) from a common direction (:func:`clustered_inputs`),
@@ -1092,7 +1092,7 @@ def draw_relu_explorer(data, fig):
     return ax1, ax2
 
 
-def relu_explorer_callback(m, angle_deg, beta=None, *, fig=None, n_iter=400, seed=0):
+def relu_explorer_callback(m, angle_deg, beta=None, *, fig=None, n_iter=250, seed=0):
     """Compute and draw one frame of the explorer; returns the figure (works without a display)."""
     from .widgets import draw_frame
     return draw_frame(draw_relu_explorer, relu_explorer_data(m, angle_deg, beta, n_iter=n_iter, seed=seed), fig)

@@ -122,9 +122,10 @@ def register(bench):
     bench.EXTRA_VS_TORCH += [relu_vs_torch, deep_linear_vs_torch]
     bench.EXTRA_BATCHED += [relu_batched, partition_batched]
     bench.EXTRA_SCALING += [relu_width_scaling, deep_linear_depth_scaling, relu_torch_device_scaling]
-    bench.EXTRA_WIDGETS += [("relu", "relu_explorer_callback", {"m": 1000, "angle_deg": 30.0}),
-                            ("deep_linear", "deep_linear_explorer_callback", {"depth": 20, "width": 50, "kappa": 10.0}),
-                            ("partition", "partition_explorer_callback", {"kappa": 100.0})]
+    # the frames the live explorers open with (their sliders' default values)
+    bench.EXTRA_WIDGETS += [("relu", "relu_explorer_callback", {"m": 1000, "angle_deg": 20.0}),
+                            ("deep_linear", "deep_linear_explorer_callback", {"depth": 10, "width": 16, "kappa": 100.0}),
+                            ("partition", "partition_explorer_callback", {"kappa": 100.0, "sigma_A2": 0.01})]
 
 
 def relu_torch_device_scaling(gflops, widths=(10**4, 10**5, 10**6), n_iter=20):
