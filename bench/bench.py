@@ -121,10 +121,7 @@ def widget_cases():
     cases = [("ch1 heavy-ball explorer", lambda: ab.widgets.heavy_ball_explorer_callback(1.0, 0.9, 100.0, fig=fig)),
              ("ch2 counterexample explorer", lambda: ab.widgets.lrp_explorer_callback(3.3, 4 / 9, fig=fig))]
     for module, fn, kwargs in EXTRA_WIDGETS:
-        try:
-            callback = getattr(getattr(ab, module), fn)
-        except AttributeError:
-            continue
+        callback = getattr(getattr(ab, module), fn)
         cases.append((f"{module}.{fn}", lambda c=callback, k=kwargs: c(**k, fig=fig)))
     return cases
 
@@ -162,12 +159,7 @@ def vs_torch_cases():
     w0 = np.zeros(q.n)
     cases = [("quadratic n=500", lambda: ab.methods.heavy_ball(q.grad, w0, eta, beta, 300, store="last").x,
               ab.torch_bridge.quadratic_loss(q.H, q.b), w0, eta, beta, 300)]
-    for make in EXTRA_VS_TORCH:
-        try:
-            cases.append(make())
-        except (AttributeError, ImportError, TypeError) as exc:
-            print(f"vs_torch: skipped a case ({exc})")
-    return cases
+    return cases + [make() for make in EXTRA_VS_TORCH]
 
 
 #: later chapters add zero-argument factories returning a vs_torch case tuple
@@ -201,12 +193,7 @@ def batched_cases():
              ("kappa sweep, 13 problems",
               lambda: ab.quadratic.kappa_sweep(np.logspace(1, 3, 13)),
               lambda: [ab.quadratic.kappa_sweep([k]) for k in np.logspace(1, 3, 13)])]
-    for make in EXTRA_BATCHED:
-        try:
-            cases.append(make())
-        except (AttributeError, ImportError, TypeError) as exc:
-            print(f"batched: skipped a case ({exc})")
-    return cases
+    return cases + [make() for make in EXTRA_BATCHED]
 
 
 EXTRA_BATCHED = []
@@ -244,10 +231,7 @@ def bench_scaling():
     gflops = matmul_gflops()
     rows = [row("scaling", "measured float64 matmul throughput (1024^3)", gflops, "GFLOP/s")]
     for make in EXTRA_SCALING:
-        try:
-            rows.extend(make(gflops))
-        except (AttributeError, ImportError, TypeError) as exc:
-            print(f"scaling: skipped a case ({exc})")
+        rows.extend(make(gflops))
     return rows
 
 
