@@ -2,7 +2,10 @@
 
 Modules (imported on first use, so ``import accelbook as ab`` is cheap and torch loads only if needed)
 -------
-methods       gradient descent, heavy ball (Algorithms 1 and 2), Nesterov; a result object
+methods       gradient descent, heavy ball (Algorithms 1 and 2), Nesterov; a result object with named records
+oracle        a cached oracle: one forward pass shared by a run's gradient and monitors
+metrics       stacked norms, measured rates, iterations to a tolerance (one convention each)
+explorer      the explorer definition (parameters, compute, draw) behind every front end
 theory        momentum matrix, Theorem 5's constant, parameter choices, rates and bounds
 quadratic     strongly convex quadratics with a prescribed spectrum; exact heavy-ball errors
 residual      the residual recursion (8), its solution (15), the meta theorem (Theorem 6)
@@ -19,7 +22,7 @@ homework      self-checks for exercises (judge answers by their properties)
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["methods", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition", "homework",
+__all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition", "homework",
            "torch_bridge", "plotting", "widgets"]
 
 

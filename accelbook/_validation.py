@@ -10,13 +10,20 @@ import numbers
 
 import numpy as np
 
-__all__ = ["real_scalar", "int_scalar", "finite_array", "symmetric_psd", "rng_from"]
+__all__ = ["real_scalar", "int_scalar", "finite_array", "symmetric_psd", "rng_from", "choice", "flag",
+           "callable_arg", "instance_of", "shown"]
+
+
+def shown(value, limit=60):
+    """A short ``repr`` of a received value for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def real_scalar(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
     """Return ``value`` as a float after checking it is a finite real in the given range."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {shown(value)}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -32,7 +39,7 @@ def real_scalar(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
 def int_scalar(name, value, *, lo=None):
     """Return ``value`` as an int after checking it is an integer ``>= lo``."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {shown(value)}")
     value = int(value)
     if lo is not None and value < lo:
         raise ValueError(f"{name} must be >= {lo}, got {value}")
@@ -86,3 +93,32 @@ def rng_from(seed):
     if seed is None:
         raise TypeError("seed must be an int or a numpy.random.Generator (None is not reproducible)")
     return np.random.default_rng(int_scalar("seed", seed, lo=0))
+
+
+def choice(name, value, options):
+    """Return ``value`` after checking it is one of ``options`` (strings)."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(repr(o) for o in options)}, got {shown(value)}")
+    return value
+
+
+def flag(name, value):
+    """Return ``value`` after checking it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {shown(value)}")
+    return bool(value)
+
+
+def callable_arg(name, value, what="a function"):
+    """Return ``value`` after checking it is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable ({what}), got {type(value).__name__} {shown(value)}")
+    return value
+
+
+def instance_of(name, value, cls):
+    """Return ``value`` after checking ``isinstance(value, cls)`` (a class or a tuple of classes)."""
+    if not isinstance(value, cls):
+        names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+        raise TypeError(f"{name} must be a {names}, got {type(value).__name__} {shown(value)}")
+    return value

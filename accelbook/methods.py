@@ -10,7 +10,7 @@ for Nesterov's form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +94,13 @@ class RunResult:
     eta, beta : float
     y_iterates : list or None
         Nesterov only, when ``store_y=True``: the points ``y_k`` where gradients are taken.
+    records : dict of str to ndarray
+        The runner's ``monitors`` by name: ``records[name][i]`` is ``monitors[name](w_t)`` at
+        ``t = recorded_at[i]`` (every ``record_every``-th iteration and the last accepted one).
+    recorded_at : ndarray of int
+
+    A diverged run (``diverged=True``) holds only what was recorded up to its last accepted iterate, all
+    finite; ``nit`` counts accepted steps, so ``len(losses) == nit + 1``.
     """
 
     method: str
@@ -109,6 +116,8 @@ class RunResult:
     eta: float
     beta: float
     y_iterates: list | None = field(default=None, repr=False)
+    records: dict = field(default_factory=dict, repr=False)
+    recorded_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
 
     @property
     def trajectory(self) -> np.ndarray:
@@ -142,63 +151,125 @@ def _store_rule(store, n_iter):
     raise TypeError(f"store must be 'all', 'last', 'none', a positive int or a list of ints, got {store!r}")
 
 
-def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=None):
-    """Drive ``step(t) -> w_{t+1}`` (a closure holding the method's state)."""
+def _finite(value):
+    return bool(np.all(np.isfinite(value)))
+
+
+def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=None, monitors=None,
+         record_every=1):
+    """Drive ``step(t) -> w_{t+1}`` (a closure holding the method's state).
+
+    A step is *accepted* when the new iterate is finite with norm <= ``max_norm``, the step raised no
+    FloatingPointError, and its loss and monitor values are finite; the first step that is not ends the
+    run as diverged and nothing of it is recorded.  ``nit`` counts accepted steps.
+    """
     keep = _store_rule(store, n_iter)
+    monitors = dict(monitors or {})
     iterates, stored_at, losses, steps = [], [], [], []
+    records = {name: [] for name in monitors}
+    recorded_at = []
     ys = [] if y_of is not None else None
     w = w0
     diverged = converged = False
     message = f"completed {n_iter} iterations"
 
-    def record(t, w):
+    def measure(t, w, last):
+        """The loss and monitor values at w (monitors only on the record_every grid and at the end)."""
+        lv = np.asarray(loss(w), dtype=np.float64) if loss is not None else None
+        mv = {}
+        if monitors and (t % record_every == 0 or last):
+            mv = {name: np.asarray(f(w), dtype=np.float64) for name, f in monitors.items()}
+        return lv, mv
+
+    def accept(t, w, lv, mv):
         if keep(t):
             iterates.append(_copy(w))
             stored_at.append(t)
             if ys is not None:
                 ys.append(_copy(y_of()))
-        if loss is not None:
-            losses.append(np.asarray(loss(w), dtype=np.float64))
+        if lv is not None:
+            losses.append(lv)
+        if mv:
+            recorded_at.append(t)
+            for name, value in mv.items():
+                records[name].append(value)
+
+    def reached(lv):
+        return tol is not None and lv is not None and bool(np.all(lv <= tol))
 
     t = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        record(0, w)
-        if tol is not None and loss is not None and np.all(losses[-1] <= tol):
-            converged, message = True, f"loss <= tol={tol:g} at iteration 0"
-            n_iter = 0
+        lv, mv = measure(0, w, n_iter == 0)
+        if not (_finite(lv) if lv is not None else True) or not all(_finite(v) for v in mv.values()):
+            raise ValueError("loss(w0) and every monitor at w0 must be finite")
+        accept(0, w, lv, mv)
+        if reached(lv):
+            converged, message, n_iter = True, f"loss <= tol={tol:g} at iteration 0", 0
         while t < n_iter:
-            w_new = step(t)
-            t += 1
-            sq = _sqnorm(w_new)
-            if not np.isfinite(sq) or sq > max_norm ** 2:
+            reason = None
+            try:
+                w_new = step(t)
+                sq = _sqnorm(w_new)
+                if not np.isfinite(sq):
+                    reason = "the iterate is not finite"
+                elif sq > max_norm ** 2:
+                    reason = f"the iterate's norm exceeded max_norm={max_norm:g}"
+                else:
+                    lv, mv = measure(t + 1, w_new, t + 1 == n_iter)
+                    if (lv is not None and not _finite(lv)) or not all(_finite(v) for v in mv.values()):
+                        reason = "the loss or a monitor is not finite"
+            except FloatingPointError as exc:
+                reason = f"overflow ({exc})"
+            if reason is not None:
                 diverged = True
-                message = (f"diverged at iteration {t}: the iterate's norm exceeded max_norm={max_norm:g} "
-                           f"(eta={eta:g}, beta={beta:g} are outside the stable range for this problem)")
+                message = (f"diverged at iteration {t + 1}: {reason} (eta={eta:g}, beta={beta:g} are outside "
+                           f"the stable range for this problem); {t} accepted iterations are returned")
                 break
             steps.append(np.sqrt(_sqnorm(_map(np.subtract, w_new, w))))
             w = w_new
-            record(t, w)
-            if loss is not None and not np.all(np.isfinite(losses[-1])):
-                diverged = True
-                message = f"diverged at iteration {t}: the loss is not finite"
+            t += 1
+            if monitors and not mv and (t == n_iter or reached(lv)):  # the last iterate is always recorded
+                _, mv = measure(t, w, True)
+            accept(t, w, lv, mv)
+            if reached(lv):
+                converged, message = True, f"loss <= tol={tol:g} at iteration {t}"
                 break
-            if tol is not None and loss is not None and np.all(losses[-1] <= tol):
-                converged = True
-                message = f"loss <= tol={tol:g} at iteration {t}"
-                break
+    if monitors and (not recorded_at or recorded_at[-1] != t):  # stopped early: record the last accepted iterate
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            _, mv = measure(t, w, True)
+        if all(_finite(v) for v in mv.values()):
+            recorded_at.append(t)
+            for name, value in mv.items():
+                records[name].append(value)
     if isinstance(store, str) and store == "last" and stored_at[-1:] != [t]:  # stopped early
         iterates.append(_copy(w))
         stored_at.append(t)
     return RunResult(method=method, x=w, iterates=iterates, stored_at=np.asarray(stored_at, dtype=int),
                      losses=np.asarray(losses) if loss is not None else None,
                      step_norms=np.asarray(steps), nit=t, diverged=diverged, converged=converged,
-                     message=message, eta=eta, beta=beta, y_iterates=ys)
+                     message=message, eta=eta, beta=beta, y_iterates=ys,
+                     records={name: np.asarray(v) for name, v in records.items()},
+                     recorded_at=np.asarray(recorded_at, dtype=int))
 
 
-def _common_checks(grad, w0, eta, n_iter, tol, max_norm):
+def _monitor_checks(loss, monitors, record_every):
+    if loss is not None and not callable(loss):
+        raise TypeError(f"loss must be callable or None, got {type(loss).__name__}")
+    if monitors is not None:
+        if not isinstance(monitors, Mapping):
+            raise TypeError(f"monitors must be a dict of name -> function of the iterate, got {type(monitors).__name__}")
+        for name, f in monitors.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"monitors must have non-empty string names, got {name!r}")
+            if not callable(f):
+                raise TypeError(f"monitors[{name!r}] must be callable, got {type(f).__name__}")
+    return int_scalar("record_every", record_every, lo=1)
+
+
+def _common_checks(grad, w0, eta, n_iter, tol, max_norm, name="w0"):
     if not callable(grad):
         raise TypeError("grad must be callable: grad(w) -> gradient with the shape of w")
-    w0 = _as_params("w0", w0)
+    w0 = _as_params(name, w0)
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
     n_iter = int_scalar("n_iter", n_iter, lo=0)
     if tol is not None:
@@ -220,7 +291,8 @@ def _grad_checked(grad, w):
 
 # ---------------------------------------------------------------- the methods
 def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Callable | None = None,
-                     store="all", tol: float | None = None, max_norm: float = 1e100) -> RunResult:
+                     store="all", tol: float | None = None, max_norm: float = 1e100,
+                     monitors: Mapping[str, Callable] | None = None, record_every: int = 1) -> RunResult:
     r"""Gradient descent :math:`w_{t+1} = w_t - \eta \nabla \ell(w_t)`.
 
     Parameters
@@ -241,8 +313,15 @@ def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Calla
         Stop once every entry of ``loss(w_t)`` is ``<= tol``.
     max_norm : float
         The run stops as diverged when ``||w_t||`` exceeds this (or is not finite).
+    monitors : dict of str to callable, optional
+        Named functions of the iterate, returned by name in ``RunResult.records`` (arrays over t).
+        To share work (a forward pass) between ``grad`` and the monitors use
+        :class:`accelbook.oracle.CachedOracle`.
+    record_every : int
+        Evaluate the monitors every ``record_every``-th iteration (and at the last one).
     """
     w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
+    record_every = _monitor_checks(loss, monitors, record_every)
     state = {"w": w0}
 
     def step(t):
@@ -250,12 +329,14 @@ def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Calla
         state["w"] = _map(lambda w, g: w - eta * g, state["w"], g)
         return state["w"]
 
-    return _run("gd", step, w0, n_iter, eta, 0.0, loss, store, tol, max_norm)
+    return _run("gd", step, w0, n_iter, eta, 0.0, loss, store, tol, max_norm, monitors=monitors,
+                record_every=record_every)
 
 
 def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form: str = "buffer",
                w_prev=None, loss: Callable | None = None, store="all", tol: float | None = None,
-               max_norm: float = 1e100) -> RunResult:
+               max_norm: float = 1e100, monitors: Mapping[str, Callable] | None = None,
+               record_every: int = 1) -> RunResult:
     r"""Gradient descent with Polyak's momentum (heavy ball).
 
     ``form="buffer"`` is Algorithm 1 of Wang et al. (2021), the form PyTorch implements:
@@ -278,6 +359,7 @@ def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form
         The point ``w_{-1}``; defaults to ``w0``.
     """
     w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
+    record_every = _monitor_checks(loss, monitors, record_every)
     beta = _beta(beta)
     if form not in ("buffer", "difference"):
         raise ValueError(f"form must be 'buffer' (Algorithm 1) or 'difference' (Algorithm 2), got {form!r}")
@@ -303,11 +385,13 @@ def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form
             state["w_prev"], state["w"] = state["w"], new
             return new
 
-    return _run("heavy_ball", step, w0, n_iter, eta, beta, loss, store, tol, max_norm)
+    return _run("heavy_ball", step, w0, n_iter, eta, beta, loss, store, tol, max_norm, monitors=monitors,
+                record_every=record_every)
 
 
 def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: Callable | None = None,
-             store="all", store_y: bool = False, tol: float | None = None, max_norm: float = 1e100) -> RunResult:
+             store="all", store_y: bool = False, tol: float | None = None, max_norm: float = 1e100,
+             monitors: Mapping[str, Callable] | None = None, record_every: int = 1) -> RunResult:
     r"""Nesterov's momentum with a constant β (the form of Liao & Kyrillidis 2024):
 
     .. math:: x_{k+1} = y_k - \eta\nabla f(y_k), \qquad y_{k+1} = x_{k+1} + \beta (x_{k+1} - x_k),
@@ -315,9 +399,11 @@ def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: 
 
     The recorded iterates and losses are those of ``x_k``; with ``store_y=True`` the points
     ``y_k`` (where the gradient is taken, and which ``torch.optim.SGD(nesterov=True)`` holds as
-    its parameters) are kept in ``y_iterates``.  Other parameters as in :func:`heavy_ball`.
+    its parameters) are kept in ``y_iterates``.  Monitors are evaluated at ``x_k``.  Other parameters as in
+    :func:`heavy_ball`.
     """
-    x0, eta, n_iter, tol, max_norm = _common_checks(grad, x0, eta, n_iter, tol, max_norm)
+    x0, eta, n_iter, tol, max_norm = _common_checks(grad, x0, eta, n_iter, tol, max_norm, name="x0")
+    record_every = _monitor_checks(loss, monitors, record_every)
     beta = _beta(beta)
     state = {"x": x0, "y": _copy(x0)}
 
@@ -329,4 +415,4 @@ def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: 
         return x_new
 
     return _run("nesterov", step, x0, n_iter, eta, beta, loss, store, tol, max_norm,
-                y_of=(lambda: state["y"]) if store_y else None)
+                y_of=(lambda: state["y"]) if store_y else None, monitors=monitors, record_every=record_every)

@@ -134,7 +134,7 @@ def test_divergence_stops_without_warnings(method):
 
 def test_divergence_on_inf_gradient():
     run = methods.gradient_descent(lambda w: np.full_like(w, np.inf), np.ones(2), 0.1, 5)
-    assert run.diverged and run.nit == 1
+    assert run.diverged and run.nit == 0  # nit counts accepted steps
 
 
 def test_nesterov_y_sequence():
@@ -176,3 +176,58 @@ def test_input_is_not_modified():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------- named records and divergence
+@pytest.mark.parametrize("runner", ["gd", "heavy_ball", "nesterov"])
+def test_monitors_are_returned_by_name_on_their_grid(runner):
+    H = np.diag([1.0, 3.0])
+    grad = lambda w: H @ w  # noqa: E731
+    kw = dict(loss=lambda w: 0.5 * w @ H @ w, monitors={"norm": np.linalg.norm, "first": lambda w: w[0]},
+              record_every=3)
+    w0 = np.array([1.0, -2.0])
+    run = {"gd": lambda: methods.gradient_descent(grad, w0, 0.3, 10, **kw),
+           "heavy_ball": lambda: methods.heavy_ball(grad, w0, 0.3, 0.5, 10, **kw),
+           "nesterov": lambda: methods.nesterov(grad, w0, 0.3, 0.5, 10, **kw)}[runner]()
+    np.testing.assert_array_equal(run.recorded_at, [0, 3, 6, 9, 10])
+    W = np.stack(run.iterates)
+    np.testing.assert_allclose(run.records["norm"], np.linalg.norm(W[run.recorded_at], axis=1))
+    np.testing.assert_allclose(run.records["first"], W[run.recorded_at, 0])
+
+
+@pytest.mark.parametrize("runner", ["gd", "heavy_ball", "nesterov"])
+def test_a_diverging_run_is_flagged_and_returns_only_finite_values(runner):
+    H = np.diag([1.0, 10.0])
+    grad = lambda w: H @ w  # noqa: E731
+    kw = dict(loss=lambda w: 0.5 * w @ H @ w, monitors={"norm": np.linalg.norm}, max_norm=1e6)
+    w0 = np.array([1.0, 1.0])
+    run = {"gd": lambda: methods.gradient_descent(grad, w0, 1.0, 500, **kw),
+           "heavy_ball": lambda: methods.heavy_ball(grad, w0, 1.0, 0.5, 500, **kw),
+           "nesterov": lambda: methods.nesterov(grad, w0, 1.0, 0.5, 500, **kw)}[runner]()
+    assert run.diverged and not run.converged and "diverged at iteration" in run.message
+    assert 0 < run.nit < 500
+    assert len(run.losses) == run.nit + 1 == len(run.iterates) and len(run.step_norms) == run.nit
+    assert run.recorded_at[-1] == run.nit
+    for arr in (run.losses, run.step_norms, run.records["norm"], np.stack(run.iterates)):
+        assert np.all(np.isfinite(arr))
+    assert np.linalg.norm(run.x) <= 1e6
+
+
+def test_an_overflow_inside_the_gradient_is_a_divergence_not_an_exception():
+    def grad(w):
+        with np.errstate(over="raise"):
+            return np.exp(np.abs(w) * 50.0) * np.sign(w)
+    run = methods.gradient_descent(grad, np.array([1.0]), 1.0, 50)
+    assert run.diverged and "overflow" in run.message and np.all(np.isfinite(run.x))
+
+
+def test_bad_monitors_are_refused_by_name():
+    grad = lambda w: w  # noqa: E731
+    with pytest.raises(TypeError, match="monitors"):
+        methods.gradient_descent(grad, np.ones(2), 0.1, 3, monitors=[np.linalg.norm])
+    with pytest.raises(TypeError, match=r"monitors\['n'\]"):
+        methods.gradient_descent(grad, np.ones(2), 0.1, 3, monitors={"n": 3})
+    with pytest.raises(ValueError, match="record_every"):
+        methods.gradient_descent(grad, np.ones(2), 0.1, 3, record_every=0)
+    with pytest.raises(ValueError, match="x0"):
+        methods.nesterov(grad, [np.nan], 0.1, 0.5, 3)

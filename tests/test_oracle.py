@@ -1,0 +1,73 @@
+"""The contract of accelbook.oracle.CachedOracle (see its module docstring)."""
+
+import numpy as np
+import pytest
+
+from accelbook import methods
+from accelbook.oracle import CachedOracle
+
+
+def _quadratic_oracle(H):
+    def evaluate(w):
+        r = H @ w
+        return {"grad": r, "half_sq": 0.5 * float(w @ r)}
+    return CachedOracle(evaluate)
+
+
+def test_one_evaluation_per_iterate_in_any_order():
+    o = _quadratic_oracle(np.diag([1.0, 2.0]))
+    w = np.array([1.0, -1.0])
+    o.monitor("half_sq")(w)
+    o.grad(w.copy())          # equal values, another object
+    o.monitor("half_sq")(np.array([1.0, -1.0]))
+    assert o.evaluations == 1
+    o.grad(np.array([1.0, -1.0 + 1e-15]))
+    assert o.evaluations == 2
+
+
+def test_the_cache_holds_a_copy_not_the_callers_array():
+    o = _quadratic_oracle(np.eye(2))
+    w = np.array([1.0, 2.0])
+    g = o.grad(w)
+    w[0] = 5.0               # the caller mutates its array in place
+    np.testing.assert_array_equal(o.grad(w), [5.0, 2.0])
+    np.testing.assert_array_equal(g, [1.0, 2.0])
+
+
+def test_lists_of_arrays_and_maxsize():
+    calls = []
+
+    def evaluate(ws):
+        calls.append(1)
+        return {"grad": [2 * a for a in ws]}
+    o = CachedOracle(evaluate, maxsize=2)
+    a, b, c = [np.ones(2), np.zeros(3)], [np.ones(2), np.ones(3)], [np.zeros(2), np.zeros(3)]
+    for w in (a, b, a, b):
+        o.grad(w)
+    assert o.evaluations == 2
+    o.grad(c)                # evicts the least recently used (a)
+    o.grad(b)
+    assert o.evaluations == 3
+    o.grad(a)
+    assert o.evaluations == 4
+
+
+def test_a_run_with_monitors_evaluates_once_per_iterate_and_records_by_name():
+    H = np.diag([1.0, 4.0])
+    o = _quadratic_oracle(H)
+    run = methods.gradient_descent(o.grad, np.array([1.0, 1.0]), 0.2, 10, monitors=o.monitors("half_sq"))
+    assert o.evaluations == 11   # w_0..w_10, the gradient at w_10 is never needed but its monitor is
+    W = np.stack(run.iterates)
+    np.testing.assert_allclose(run.records["half_sq"], 0.5 * np.einsum("ti,ij,tj->t", W, H, W))
+    np.testing.assert_array_equal(run.recorded_at, np.arange(11))
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="evaluate"):
+        CachedOracle(3)
+    with pytest.raises(ValueError, match="maxsize"):
+        CachedOracle(lambda w: {"grad": w}, maxsize=0)
+    with pytest.raises(KeyError, match="nope"):
+        CachedOracle(lambda w: {"grad": w}).monitor("nope")(np.ones(2))
+    with pytest.raises(TypeError, match="dict"):
+        CachedOracle(lambda w: w).grad(np.ones(2))
