@@ -17,13 +17,14 @@ torch_bridge  torch.optim.SGD next to accelbook.methods
 plotting      the book's figure style
 widgets       interactive explorers with headless-testable callbacks
 homework      self-checks for exercises (judge answers by their properties)
+claims        claims the prose makes, asserted in the cell that computes them
 """
 
 import importlib
 
 __version__ = "0.1.0"
 __all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition", "homework",
-           "torch_bridge", "plotting", "widgets"]
+           "torch_bridge", "plotting", "widgets", "claims"]
 
 
 def __getattr__(name):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import int_scalar, real_scalar
+from ._validation import flag, int_scalar, real_scalar
 
 __all__ = ["RunResult", "gradient_descent", "heavy_ball", "nesterov"]
 
@@ -405,6 +405,7 @@ def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: 
     x0, eta, n_iter, tol, max_norm = _common_checks(grad, x0, eta, n_iter, tol, max_norm, name="x0")
     record_every = _monitor_checks(loss, monitors, record_every)
     beta = _beta(beta)
+    store_y = flag("store_y", store_y)
     state = {"x": x0, "y": _copy(x0)}
 
     def step(k):
