@@ -17,7 +17,7 @@ STUDENT_CACHE := _build/student/.jupyter_cache
 PKGHASH := _build/.accelbook-hash
 MATHJAX := .vendor/static/mathjax/VERSION
 
-.PHONY: book student test unit build-strict student-strict browser binder vendor bench lock clean help cache-guard
+.PHONY: book student test test-lane-build test-lane-rest unit build-strict student-strict browser binder vendor bench lock clean help cache-guard
 
 help:
 	@echo "make book     build the HTML book (instructor edition, with solutions) into _build/html"
@@ -41,7 +41,7 @@ vendor: $(MATHJAX)
 # drop the execution caches whenever the package's source changes.
 cache-guard: $(STAMP) $(MATHJAX)
 	@mkdir -p _build
-	@h=$$(cat accelbook/*.py | sha256sum | cut -d' ' -f1); \
+	@h=$$(find accelbook -name '*.py' | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1); \
 	if [ "$$(cat $(PKGHASH) 2>/dev/null)" != "$$h" ]; then \
 	  rm -rf $(CACHE) $(STUDENT_CACHE); echo "accelbook changed: execution cache cleared"; echo $$h > $(PKGHASH); fi
 
@@ -74,11 +74,18 @@ browser: $(STAMP)
 binder: $(STAMP)
 	$(PY) -m pytest -q -m binder tests/test_binder.py
 
+# Two lanes on the two cores (the chapters run single-threaded): the instructor build in one, the unit tests,
+# the student build and the Binder test in the other; the browser test needs both builds.
 test: $(STAMP) $(MATHJAX)
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory build-strict
-	$(MAKE) --no-print-directory student-strict
+	$(MAKE) --no-print-directory -j2 test-lane-build test-lane-rest
 	$(MAKE) --no-print-directory browser
+
+test-lane-build:
+	$(MAKE) --no-print-directory build-strict
+
+test-lane-rest:
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory student-strict
 	$(MAKE) --no-print-directory binder
 
 bench: $(STAMP) $(MATHJAX)
