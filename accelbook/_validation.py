@@ -122,3 +122,36 @@ def instance_of(name, value, cls):
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
         raise TypeError(f"{name} must be a {names}, got {type(value).__name__} {shown(value)}")
     return value
+
+
+def real_array(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
+    """Return ``value`` (a real number or an array of them) as a float64 array after checking that it is
+    non-empty and every entry is finite and in the given range (bools and strings are refused)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got {type(value).__name__} "
+                        f"{shown(value)}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got {shown(value)}") from None
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got {shown(value)}")
+    arr = arr.astype(np.float64)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {shown(value)}")
+    if lo is not None and (np.any(arr < lo) or (lo_open and np.any(arr == lo))):
+        raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo:g}, got min {arr.min():g}")
+    if hi is not None and (np.any(arr > hi) or (hi_open and np.any(arr == hi))):
+        raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi:g}, got max {arr.max():g}")
+    return arr
+
+
+def int_array(name, value, *, lo=None):
+    """Return ``value`` (an integer or an array of integers, integral floats accepted) as an int array after
+    checking that it is non-empty and every entry is ``>= lo`` (bools and strings are refused)."""
+    arr = real_array(name, value, lo=lo)
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must contain integers, got {shown(value)}")
+    return arr.astype(np.int64)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validation import int_scalar, real_scalar
 
-__all__ = ["sgd_iterates", "quadratic_loss", "nesterov_x_from_y"]
+__all__ = ["torch", "sgd_iterates", "quadratic_loss", "nesterov_x_from_y"]
 
 
 def _torch():
@@ -26,6 +26,11 @@ def _torch():
     except ImportError as exc:  # pragma: no cover - torch is a declared dependency of the book
         raise ImportError("accelbook.torch_bridge needs PyTorch: pip install torch==2.13.0") from exc
     return torch
+
+
+def torch():
+    """The ``torch`` module, imported on first use (model modules get torch only through here)."""
+    return _torch()
 
 
 def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False, device=None):
@@ -82,7 +87,10 @@ def quadratic_loss(H, b):
 
 def nesterov_x_from_y(y_iterates, grad, eta):
     r"""Recover Nesterov's :math:`x_{k+1} = y_k - \eta\nabla f(y_k)` from the :math:`y_k`
-    (e.g. the parameters that ``SGD(nesterov=True)`` holds); returns ``x_1 .. x_K``."""
+    (e.g. the parameters that ``SGD(nesterov=True)`` holds); returns ``x_1 .. x_K``: an array for array
+    iterates, a list of lists of arrays when each ``y_k`` is a list of layers (``sgd_iterates`` on a list)."""
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    if len(y_iterates) and isinstance(y_iterates[0], (list, tuple)):  # lists of layers (a network)
+        return [[y - eta * np.asarray(g) for y, g in zip(ys, grad(ys))] for ys in y_iterates[:-1]]
     Y = np.asarray(y_iterates, dtype=np.float64)
     return np.stack([y - eta * np.asarray(grad(y)) for y in Y[:-1]])

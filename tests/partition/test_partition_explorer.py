@@ -1,0 +1,66 @@
+"""accelbook.partition.explorer: the κ explorer's definition, data, frame and static small multiples."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from accelbook import partition as P
+from accelbook.explorer import Explorer
+
+
+def test_explorer_data_and_callback():
+    d = P.partition_explorer_data(100.0)
+    for m in ("gd", "nesterov"):
+        y, k = d[f"losses_{m}"], d[f"hit_{m}"]
+        assert y[0] == 1.0 and np.all(y[k:] <= 1e-2) and np.all(y[:k] > 1e-2) and not d[f"diverged_{m}"]
+    assert d["hit_nesterov"] < d["hit_gd"] and d["ratio"] == pytest.approx(d["hit_gd"] / d["hit_nesterov"])
+    fig = P.partition_explorer_callback(100.0)
+    (ax,) = fig.get_axes()
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "iteration k"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "gradient descent" in labels and "Nesterov" in labels
+    assert str(d["hit_gd"]) in ax.get_title() and str(d["hit_nesterov"]) in ax.get_title()
+    plt.close(fig)
+
+
+def test_explorer_definition():
+    E = P.EXPLORER
+    assert isinstance(E, Explorer) and [p.name for p in E.params] == ["kappa", "sigma_A2"]
+    data = E.data(kappa=100.0)
+    np.testing.assert_array_equal(data["losses_gd"], P.partition_explorer_data(100.0)["losses_gd"])
+    assert all(np.all(np.isfinite(np.asarray(v, dtype=float))) for k, v in data.items())
+    summary = E.summary(data)
+    assert summary["GD iterations to the target"] == data["hit_gd"] and not summary["a run diverged"]
+    assert len(E.grid(n=2)) == 4
+    with pytest.raises(ValueError, match="kappa must be"):
+        E.data(kappa=1e6)
+
+
+def test_explorer_diverging_frame_is_finite():
+    d = P.partition_explorer_data(100.0, 5.0, max_iter=2000)
+    assert d["diverged_gd"] and d["diverged_nesterov"] and d["hit_gd"] == -1 and d["ratio"] == -1.0
+    assert np.all(np.isfinite(d["losses_gd"])) and np.all(np.isfinite(d["losses_nesterov"]))
+    fig = plt.figure()
+    P.draw_partition_explorer(d, fig)
+    assert "n/a" in fig.get_axes()[0].get_title()
+    plt.close(fig)
+
+
+def test_explorer_static_small_multiples():
+    fig = P.partition_explorer_static((10.0, 100.0))
+    axes = fig.get_axes()
+    assert len(axes) == 2 and all(ax.get_yscale() == "log" for ax in axes)
+    assert "GD" in axes[1].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="kappas must not be empty"):
+        P.partition_explorer_static(())
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: P.partition_explorer_data(0.5), ValueError, "kappa must be >= 1"),
+    (lambda: P.partition_explorer_data(10.0, -0.1), ValueError, "sigma_A2 must be >= 0"),
+    (lambda: P.partition_explorer_data(10.0, tol=2.0), ValueError, "tol must be < 1"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

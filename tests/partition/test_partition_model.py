@@ -1,0 +1,151 @@
+"""accelbook.partition.model: the additive model's generators, gradients (against autograd), constants
+(Theorem 13) against their definitions, the minimiser x*(u), A6 and bad input."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accelbook import partition as P
+from partition_cases import random_model
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+@given(seed=seeds, dim=st.integers(1, 12), kappa=st.floats(1.0, 1e6), T=st.integers(1, 3))
+def test_make_A1_has_the_prescribed_spectrum(seed, dim, kappa, T):
+    A1 = P.make_A1(dim, kappa, n_trials=T, seed=seed)
+    s = np.linalg.svd(A1, compute_uv=False)
+    np.testing.assert_allclose(s[:, 0], 1.0, rtol=1e-10)
+    if dim > 1:
+        np.testing.assert_allclose((s[:, 0] / s[:, -1]) ** 2, kappa, rtol=1e-7)
+    np.testing.assert_array_equal(A1, P.make_A1(dim, kappa, n_trials=T, seed=seed))  # seeded
+
+
+@given(seed=seeds, sigma=st.floats(0.0, 100.0))
+def test_make_A2_has_the_target_norm(seed, sigma):
+    A2 = P.make_A2(4, 7, sigma, n_trials=2, seed=seed)
+    assert A2.shape == (2, 4, 7)
+    np.testing.assert_allclose(np.linalg.norm(A2, 2, axis=(1, 2)), sigma, rtol=1e-10, atol=1e-300)
+
+
+def torch_additive_grad(model, x, u):
+    A1, A2, b = (torch.as_tensor(a) for a in (model.A1, model.A2, model.b))
+    xt = torch.tensor(x, requires_grad=True)
+    ut = torch.tensor(u, requires_grad=True)
+    h = torch.einsum("tij,tj->ti", A1, xt) + torch.relu(torch.einsum("tij,tj->ti", A2, ut))
+    loss = 0.5 * ((h - b) ** 2).sum()
+    loss.backward()
+    return xt.grad.numpy(), ut.grad.numpy()
+
+
+@settings(max_examples=20)
+@given(seed=seeds)
+def test_additive_gradients_match_autograd(seed):
+    model, (x, u) = random_model(seed)
+    gx, gu = model.grad([x, u])
+    tx, tu = torch_additive_grad(model, x, u)
+    np.testing.assert_allclose(gx, tx, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gu, tu, rtol=1e-10, atol=1e-12)
+    assert model.loss([x, u]) == pytest.approx(0.5 * np.sum((model.output([x, u]) - model.b) ** 2, axis=1))
+
+
+@given(seed=seeds)
+def test_additive_constants_are_the_formulas(seed):
+    model, _ = random_model(seed)
+    s1 = np.linalg.svd(model.A1, compute_uv=False)
+    s2 = np.linalg.norm(model.A2, 2, axis=(1, 2))
+    np.testing.assert_allclose(model.mu, s1[:, -1] ** 2)
+    np.testing.assert_allclose(model.L1, s1[:, 0] ** 2)
+    np.testing.assert_allclose(model.G1, s2)
+    np.testing.assert_allclose(model.G2, s1[:, 0] * s2)
+    assert model.L2 == 1.0 and model.f_star == 0.0
+
+
+@given(seed=seeds)
+def test_constants_are_attained(seed):
+    """No constant is needlessly large: worst-case pairs reach L1, mu, G1 and the sharp x* constant."""
+    rng = np.random.default_rng(seed)
+    model, _ = random_model(seed, dim_x=5, dim_u=5, T=1, sigma=float(10 ** rng.uniform(-2, 1)))
+    U1, S1, V1t = np.linalg.svd(model.A1[0])
+    U2, S2, V2t = np.linalg.svd(model.A2[0])
+    x = rng.standard_normal((1, 5))
+    u = np.linalg.solve(model.A2[0], 10 + rng.uniform(size=5))[None]  # every ReLU active
+    eps = 1e-3 * np.min(model.A2[0] @ u[0]) / S2[0]  # a unit step of size eps keeps every ReLU active
+    u2 = u + eps * V2t[0][None]
+    g = lambda xx, uu: model.grad([xx, uu])[0]  # noqa: E731
+    assert np.linalg.norm(model.output([x, u]) - model.output([x, u2])) / eps == pytest.approx(model.G1[0], rel=1e-6)
+    dx = V1t[0][None]
+    assert np.linalg.norm(g(x + dx, u) - g(x, u)) == pytest.approx(model.L1[0], rel=1e-9)
+    dx = V1t[-1][None]
+    assert np.sum((g(x + dx, u) - g(x, u)) * dx) == pytest.approx(model.mu[0], rel=1e-6)
+    # x*(u) = A1^{-1}(b - A2 u) here, so its Lipschitz constant is ||A1^{-1} A2|| <= sigma_max(A2)/sigma_min(A1)
+    ustep = np.linalg.svd(np.linalg.solve(model.A1[0], model.A2[0]))[2][0]
+    assert np.all(model.A2[0] @ (u + eps * ustep)[0] > 0)
+    ratio = P.lemma8_ratio(model, u + eps * ustep[None], u)[0]
+    assert ratio == pytest.approx(np.linalg.norm(np.linalg.solve(model.A1[0], model.A2[0]), 2), rel=1e-6)
+    assert ratio <= model.x_star_lipschitz()[0] * (1 + 1e-10)
+
+
+@given(seed=seeds)
+def test_x_star_is_the_minimiser(seed):
+    model, (x, u) = random_model(seed)
+    xs = model.x_star(u)
+    np.testing.assert_allclose(model.grad([xs, u])[0], 0.0, atol=1e-8 * (1 + np.abs(model.b).max()))
+    np.testing.assert_allclose(model.loss([xs, u]), 0.0, atol=1e-16 * (1 + np.abs(model.b).max()) ** 2 * 1e4)
+
+
+def test_tall_A1_breaks_A6_and_gradient_dominance():
+    """Without A6 (tall A1) min_x f > 0 depends on u, and at x = x*(u) the gradient-dominance ratio is
+    infinite: the lemma needs A6.  Lemma 8 does not, and still holds."""
+    model, (x, u) = P.make_additive(10.0, 1.0, dim_x=4, dim_u=6, dim_out=7, n_trials=3, seed=4)
+    assert not model.satisfies_A6 and model.f_star is None
+    xs = model.x_star(u)
+    np.testing.assert_allclose(model.grad([xs, u])[0], 0.0, atol=1e-12)
+    assert np.all(model.min_x_loss(u) > 0)
+    assert np.all(model.min_x_loss(u) <= model.loss([x, u]))
+    assert np.all(P.gradient_dominance_ratio(model, [xs, u]) > model.G1 ** 2 * model.L2 / model.mu)
+    u2 = u + np.random.default_rng(0).standard_normal(u.shape)
+    assert np.all(P.lemma8_ratio(model, u, u2) <= model.G2 / model.mu)
+    square, (xq, uq) = P.make_additive(10.0, 1.0, dim_x=4, dim_u=6, n_trials=3, seed=4)
+    assert square.satisfies_A6 and square.f_star == 0.0
+    np.testing.assert_allclose(square.min_x_loss(uq), 0.0, atol=1e-20)
+
+
+def test_active_fraction():
+    model, (x, u) = P.make_additive(10.0, 1.0, dim_x=4, dim_u=5, n_trials=2, seed=0)
+    np.testing.assert_allclose(model.active_fraction(u), np.mean(np.einsum("tij,tj->ti", model.A2, u) > 0, axis=1))
+    assert np.all(model.active_fraction(np.zeros_like(u)) == 0)
+
+
+def test_measure_shares_one_forward_pass_with_the_public_values():
+    model, w = P.make_additive(10.0, 1.0, dim_x=4, dim_u=5, n_trials=2, seed=0)
+    out = model._measure(w)
+    np.testing.assert_array_equal(out["loss"], model.loss(w))
+    np.testing.assert_array_equal(out["active_fraction"], model.active_fraction(w[1]))
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: P.make_A1(3, 0.5, seed=0), ValueError, "kappa must be >= 1"),
+    (lambda: P.make_A1(3, 10.0, seed=None), TypeError, "seed must be an int"),
+    (lambda: P.make_A2(3, 2, -1.0, seed=0), ValueError, "sigma_max must be >= 0"),
+    (lambda: P.make_additive(10.0, -1.0), ValueError, "sigma_A2 must be >= 0"),
+    (lambda: P.make_additive(10.0, 0.1, dim_x=0), ValueError, "dim_x must be >= 1"),
+    (lambda: P.make_additive(10.0, 0.1, dim_x=3, dim_out=2), ValueError, "dim_out must be >= 3"),
+    (lambda: P.AdditiveModel(np.ones((1, 2, 3)), np.ones((1, 2, 2)), np.ones((1, 2))), ValueError,
+     "A1 must have at least as many rows as columns"),
+    (lambda: P.AdditiveModel(np.zeros((1, 2, 2)), np.ones((1, 2, 2)), np.ones((1, 2))), ValueError,
+     "A1 must have full column rank"),
+    (lambda: P.make_A1(3, 10.0, seed=0, rows=2), ValueError, "rows must be >= 3"),
+    (lambda: P.AdditiveModel(np.eye(2)[None], np.ones((1, 3, 2)), np.ones((1, 2))), ValueError, "A2 must have shape"),
+    (lambda: P.AdditiveModel(np.eye(2)[None], np.ones((1, 2, 2)), np.ones((1, 3))), ValueError, "b must have shape"),
+    (lambda: P.AdditiveModel(np.eye(2), np.ones((2, 2)), np.ones(2)), ValueError, "A1 must be 3-dimensional"),
+    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].grad([np.ones((2, 3)), np.ones((2, 2))]), ValueError,
+     r"w\[0\] must have shape \(2, 2\)"),
+    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].loss(np.ones((2, 4))), TypeError, "w must be a list"),
+    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].x_star(np.ones((1, 2))), ValueError, "u must have shape"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -1,0 +1,88 @@
+"""accelbook.partition.theory: β of Theorem 7, the rates and bounds of Theorems 6 and 7, the methods' parameters
+and the stable step of the additive model."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accelbook import partition as P, theory
+
+kappas = st.floats(1.0, 1e4)
+cs = st.floats(0.01, 1.0)
+
+
+def test_nesterov_beta_values():
+    assert P.nesterov_beta(1.0) == pytest.approx(3 / 11)
+    assert P.nesterov_beta(16.0) == pytest.approx(15 / 23)
+    assert P.nesterov_beta(100.0, c=0.25) == pytest.approx((40 - 0.5) / (40 + 3.5))
+    k = np.array([1.0, 10.0, 1e3])
+    np.testing.assert_allclose(P.nesterov_beta(k, 0.5), [P.nesterov_beta(float(x), 0.5) for x in k])
+    assert isinstance(P.nesterov_beta(4.0), float)
+
+
+@given(kappa=kappas, c=cs)
+def test_nesterov_beta_properties(kappa, c):
+    b = P.nesterov_beta(kappa, c)
+    assert 3 / 11 - 1e-12 <= b < 1
+    assert P.nesterov_beta(kappa * 1.5, c) > b  # more momentum for worse conditioning
+    assert P.nesterov_beta(kappa, c * 0.5) > b  # and for a smaller step
+    # 1 - beta = 8 sqrt(c) / (4 sqrt(kappa) + 7 sqrt(c))
+    assert 1 - b == pytest.approx(8 * np.sqrt(c) / (4 * np.sqrt(kappa) + 7 * np.sqrt(c)), rel=1e-9)
+
+
+def test_nesterov_beta_asymptotics():
+    k = 1e12
+    assert (1 - P.nesterov_beta(k, 0.36)) * np.sqrt(k) == pytest.approx(2 * 0.6, rel=1e-5)
+
+
+@given(kappa=kappas, c=cs, k=st.integers(0, 500))
+def test_rates_and_bounds(kappa, c, k):
+    assert P.theorem6_rate(kappa, c) == pytest.approx(1 - c / (4 * kappa))
+    assert P.theorem7_rate(kappa, c) == pytest.approx(1 - c / (4 * np.sqrt(kappa)))
+    assert P.theorem7_rate(kappa, c) <= P.theorem6_rate(kappa, c) + 1e-15  # equality only at kappa = 1
+    assert P.theorem6_bound(kappa, k, c) == pytest.approx(P.theorem6_rate(kappa, c) ** k)
+    assert P.theorem7_bound(kappa, k, c) == pytest.approx(2 * P.theorem7_rate(kappa, c) ** k)
+
+
+def test_rate_iteration_counts_scale_like_kappa_and_sqrt_kappa():
+    its = lambda rate: np.log(1e-2) / np.log(rate)  # noqa: E731
+    ratio = [its(P.theorem6_rate(k)) / its(P.theorem7_rate(k)) for k in (1e4, 1e6)]
+    assert ratio[1] / ratio[0] == pytest.approx(10, rel=0.01)  # the ratio grows like sqrt(kappa)
+    np.testing.assert_array_equal(P.theorem7_bound(10.0, [0, 0]), [2.0, 2.0])
+
+
+def test_method_parameters():
+    assert P.method_parameters("gd", 50.0, 2.0, 0.5) == (0.25, 0.0)
+    eta, beta = P.method_parameters("nesterov", 50.0, 2.0, 0.5)
+    assert eta == 0.25 and beta == P.nesterov_beta(50.0, 0.5)
+    # heavy ball with c = 1 is Corollary 1 of Wang et al. (Chapter 1)
+    np.testing.assert_allclose(P.method_parameters("heavy_ball", 50.0, 2.0),
+                               theory.corollary1_parameters(2.0 / 50, 2.0))
+
+
+def test_safe_c():
+    model, _ = P.make_additive(100.0, 5.0, n_trials=2, seed=0)
+    assert P.safe_c(model) == pytest.approx(1 / 26)
+    model, _ = P.make_additive(100.0, 0.0, n_trials=2, seed=0)
+    assert P.safe_c(model) == 1.0
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: P.nesterov_beta(0.5), ValueError, "kappa must be >= 1"),
+    (lambda: P.nesterov_beta(np.nan), ValueError, "kappa must be finite"),
+    (lambda: P.nesterov_beta("abc"), TypeError, "kappa must be a real number"),
+    (lambda: P.nesterov_beta(10.0, c=0.0), ValueError, "c must be > 0"),
+    (lambda: P.nesterov_beta(10.0, c=17.0), ValueError, "c must be <= 16"),
+    (lambda: P.theorem7_rate(10.0, c=4.5), ValueError, "c must be <= 4"),
+    (lambda: P.method_parameters("heavy_ball", 1.0, 1.0, c=4.0), ValueError, "c must be < 4 kappa"),
+    (lambda: P.nesterov_beta(10.0, c="1"), TypeError, "c must be a real number"),
+    (lambda: P.theorem6_bound(10.0, -1), ValueError, "k must be >= 0"),
+    (lambda: P.theorem7_bound(10.0, 1.5), ValueError, "k must contain integers"),
+    (lambda: P.method_parameters("adam", 10.0, 1.0), ValueError, "method must be one of"),
+    (lambda: P.method_parameters("gd", 10.0, 0.0), ValueError, "L1 must be > 0"),
+    (lambda: P.safe_c("model"), TypeError, "model must be a AdditiveModel"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
