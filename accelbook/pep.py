@@ -37,7 +37,7 @@ import numpy as np
 
 from ._validation import int_scalar, real_scalar
 
-__all__ = ["WorstCase", "gd_worst_case", "heavy_ball_worst_case", "nesterov_worst_case", "worst_cases",
+__all__ = ["WorstCase", "gd_worst_case", "heavy_ball_worst_case", "nesterov_worst_case", "worst_cases", "values",
            "FUNCTION_CLASSES", "MEASURES"]
 
 FUNCTION_CLASSES = ("smooth_strongly_convex", "quadratic")
@@ -355,3 +355,11 @@ def worst_cases(method, mu, L, n_steps, *, eta, beta=0.0, function_class="smooth
         args = _check(mu, L, eta, beta, n, function_class, measure, solver)
         out.append(_worst_case(method, *args[:5], function_class, measure, args[5]))
     return out
+
+
+def values(results):
+    """The ``value`` of each :class:`WorstCase` in ``results``, as a float64 array."""
+    results = list(results)
+    if not all(isinstance(r, WorstCase) for r in results):
+        raise TypeError("results must be an iterable of WorstCase")
+    return np.array([r.value for r in results], dtype=np.float64)

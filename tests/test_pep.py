@@ -199,6 +199,9 @@ def test_worst_cases_list():
     out = pep.worst_cases("gd", 1.0, 4.0, range(1, 4), eta=0.25, function_class="quadratic")
     assert [r.n_steps for r in out] == [1, 2, 3]
     assert [r.value for r in out] == pytest.approx([0.75 ** 2, 0.75 ** 4, 0.75 ** 6])
+    assert pep.values(out) == pytest.approx(0.75 ** (2 * np.arange(1, 4))) and pep.values(out).dtype == np.float64
+    with pytest.raises(TypeError, match="iterable of WorstCase"):
+        pep.values([0.5])
     with pytest.raises(ValueError, match="method must be one of"):
         pep.worst_cases("adam", 1.0, 4.0, [1], eta=0.25)
     with pytest.raises(ValueError, match="beta must be 0 for method 'gd', got 0.5"):
