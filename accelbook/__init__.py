@@ -13,6 +13,7 @@ convex        smooth strongly convex test problems: logistic regression, the Les
 relu          one-hidden-layer ReLU networks in the NTK regime (Chapter 3)
 deep_linear   deep linear networks (Chapter 4)
 partition     the partition model and Nesterov's momentum (Chapter 5)
+pep           certified worst cases (performance estimation with PEPit) and exact worst cases on quadratics
 torch_bridge  torch.optim.SGD next to accelbook.methods
 plotting      the book's figure style
 widgets       interactive explorers with headless-testable callbacks
@@ -23,8 +24,8 @@ claims        claims the prose makes, asserted in the cell that computes them
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "relu", "deep_linear", "partition", "homework",
-           "torch_bridge", "plotting", "widgets", "claims"]
+__all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "relu",
+           "deep_linear", "partition", "pep", "homework", "torch_bridge", "plotting", "widgets", "claims"]
 
 
 def __getattr__(name):

@@ -15,7 +15,7 @@ import numpy as np
 from ._validation import finite_array, real_scalar, rng_from, symmetric_psd
 
 __all__ = ["Check", "check_gradient", "check_theorem5_parameters", "check_rate_bound", "check_monte_carlo",
-           "check_slope"]
+           "check_slope", "check_worst_case_bound"]
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,46 @@ def check_slope(x, y, expected, *, tol=0.1):
     ok = abs(slope - expected) <= tol
     verb = "is" if ok else "is not"
     return Check(ok, f"fitted log-log slope {slope:.3f} {verb} within {tol:g} of {expected:g}", {"slope": slope})
+
+
+def check_worst_case_bound(worst_cases, rate, *, constant=1.0, tight=None, rtol=1e-6):
+    r"""Does a claimed bound hold against certified worst cases (:mod:`accelbook.pep` results)?
+
+    The claim is :math:`\lVert x_n-x_*\rVert \le C\rho^n\lVert x_0-x_*\rVert` for the ``"distance"`` measure
+    (whose worst case is a *squared* ratio, so it is compared with :math:`(C\rho^n)^2`), or
+    :math:`f(x_n)-f_* \le C\rho^n (f(x_0)-f_*)` for ``"function_value"``; ``C = constant``, ``rho = rate``.
+    It fails at the first ``n`` whose worst case exceeds the claim (relative tolerance ``rtol``, the solver's
+    accuracy).  With ``tight`` (e.g. 0.01) it also fails when the claim holds everywhere with room to spare:
+    when no worst case comes within the fraction ``tight`` of the claim, a smaller constant would do.
+    """
+    cases = list(worst_cases) if isinstance(worst_cases, (list, tuple)) else None
+    if not cases or not all(hasattr(w, "value") and hasattr(w, "n_steps") and hasattr(w, "measure") for w in cases):
+        raise TypeError("worst_cases must be a non-empty list of accelbook.pep.WorstCase results")
+    measures = {w.measure for w in cases}
+    if len(measures) != 1:
+        raise ValueError(f"worst_cases must all use one measure, got {sorted(measures)}")
+    rate = real_scalar("rate", rate, lo=0.0)
+    constant = real_scalar("constant", constant, lo=0.0)
+    if tight is not None:
+        tight = real_scalar("tight", tight, lo=0.0, lo_open=True, hi=1.0, hi_open=True)
+    squared = measures == {"distance"}
+    n = np.array([w.n_steps for w in cases])
+    value = np.array([w.value for w in cases], dtype=np.float64)
+    claim = constant * rate ** n.astype(np.float64)
+    bound = claim ** 2 if squared else claim
+    shown = np.sqrt(np.maximum(value, 0.0)) if squared else value
+    what = "||x_n - x*|| / ||x_0 - x*||" if squared else "(f(x_n) - f*) / (f(x_0) - f*)"
+    details = {"n": n, "worst": shown, "claim": claim}
+    bad = np.flatnonzero(value > bound * (1 + rtol))
+    if bad.size:
+        i = int(bad[0])
+        return Check(False, f"the claim fails first at n = {n[i]}: the certified worst case of {what} is "
+                            f"{shown[i]:.6g} > {constant:g} * {rate:g}^{n[i]} = {claim[i]:.6g} "
+                            f"({bad.size} of {n.size} horizons violate it)", details)
+    ratio = shown / np.maximum(claim, np.finfo(float).tiny)
+    i = int(np.argmax(ratio))
+    if tight is not None and ratio[i] < 1 - tight:
+        return Check(False, f"the claim holds at every n, but with room to spare: the worst case comes closest at "
+                            f"n = {n[i]}, at {ratio[i]:.4f} of the claim; a smaller constant works", details)
+    return Check(True, f"{what} <= {constant:g} * {rate:g}^n holds at all {n.size} horizons checked "
+                       f"(closest at n = {n[i]}: {ratio[i]:.4f} of the claim)", details)

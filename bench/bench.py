@@ -9,7 +9,8 @@ make_test    `make test` wall time on a fresh clone, install included         bu
 widgets      every explorer callback (compute + draw), median over repeats    budget: <= 100 ms
 vs_torch     accelbook runners against a plain torch.optim.SGD loop          budget: time ratio <= 1.0, same iterates
 batched      batched trials against a Python loop over single trials          budget: >= 5x faster
-scaling      time and memory per iteration against width / depth, fitted exponents, achieved matmul throughput
+scaling      time and memory per iteration against width / depth, fitted exponents, achieved matmul throughput,
+             PEP (certified worst case) solve time against the number of steps
 
 Speed is measured here, never asserted in tests.
 """

@@ -121,7 +121,7 @@ def deep_linear_depth_scaling(gflops, depths=(10, 30, 100, 300, 1000)):
 def register(bench):
     bench.EXTRA_VS_TORCH += [relu_vs_torch, deep_linear_vs_torch]
     bench.EXTRA_BATCHED += [relu_batched, partition_batched]
-    bench.EXTRA_SCALING += [relu_width_scaling, deep_linear_depth_scaling, relu_torch_device_scaling]
+    bench.EXTRA_SCALING += [relu_width_scaling, deep_linear_depth_scaling, relu_torch_device_scaling, pep_cost]
     # the frames the live explorers open with (their sliders' default values)
     bench.EXTRA_WIDGETS += [("relu", "relu_explorer_callback", {"m": 1000, "angle_deg": 20.0}),
                             ("deep_linear", "deep_linear_explorer_callback", {"depth": 10, "width": 16, "kappa": 100.0}),
@@ -150,4 +150,26 @@ def relu_torch_device_scaling(gflops, widths=(10**4, 10**5, 10**6), n_iter=20):
                         note=f"loss {curve[0]:.3g} -> {curve[-1]:.3g}"))
     rows.append(row("scaling", f"torch ReLU ({device}) time per iteration ~ m^p, fitted p",
                     fitted_exponent(np.array(widths), np.array(secs)), ""))
+    return rows
+
+
+def pep_cost(gflops, steps=(2, 5, 10)):
+    """Seconds of one certified worst case (PEPit SDP, Clarabel) against the number of steps n, and of the
+    worst case over quadratics (no SDP), for heavy ball with Corollary 1's tuning at kappa = 25 (Chapter 2)."""
+    import accelbook as ab
+    from bench.bench import fitted_exponent, row, timeit
+    eta, beta = ab.theory.corollary1_parameters(1.0, 25.0)
+    ab.pep.heavy_ball_worst_case(1.0, 25.0, eta, beta, 1)  # imports PEPit, cvxpy and Clarabel
+    rows, secs = [], []
+    for n in steps:
+        res = ab.pep.heavy_ball_worst_case(1.0, 25.0, eta, beta, n)
+        s = timeit(lambda: ab.pep.heavy_ball_worst_case(1.0, 25.0, eta, beta, n), repeats=3, warmup=0)
+        secs.append(s)
+        rows.append(row("scaling", f"PEP SDP, heavy ball n={n}", 1e3 * s, "ms",
+                        note=f"worst case {res.value:.4g}, gap {res.gap:.1e}, {res.solver}"))
+    rows.append(row("scaling", "PEP SDP time ~ n^p, fitted p", fitted_exponent(np.array(steps), np.array(secs)), ""))
+    for n in (10, 100):
+        s = timeit(lambda: ab.pep.heavy_ball_worst_case(1.0, 25.0, eta, beta, n, function_class="quadratic"),
+                   repeats=3)
+        rows.append(row("scaling", f"worst case over quadratics, n={n}", 1e3 * s, "ms"))
     return rows

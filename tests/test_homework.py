@@ -72,3 +72,33 @@ def test_check_prints_a_verdict():
     c = homework.Check(False, "something specific")
     assert str(c) == "FAIL: something specific" and not c
     assert "✅" in homework.Check(True, "ok")._repr_markdown_()
+
+
+def test_check_worst_case_bound():
+    from accelbook import pep
+    # gradient descent on quadratics: worst case (1 - eta mu)^(2n) exactly, so rate 1 - eta mu with C = 1 is tight
+    wcs = pep.worst_cases("gd", 1.0, 10.0, range(1, 8), eta=0.1, function_class="quadratic")
+    assert homework.check_worst_case_bound(wcs, 0.9, tight=0.01)
+    fast = homework.check_worst_case_bound(wcs, 0.85)
+    assert not fast and "fails first at n = 1" in fast.message and "7 of 7" in fast.message
+    assert "0.9 > 1 * 0.85^1 = 0.85" in fast.message  # the distance ratio, not its square
+    loose = homework.check_worst_case_bound(wcs, 0.9, constant=1.5, tight=0.01)
+    assert not loose and "room to spare" in loose.message and "0.6667" in loose.message
+    assert homework.check_worst_case_bound(wcs, 0.9, constant=1.5)  # valid, just not tight
+    # a constant fixes a transient: heavy ball on quadratics exceeds 0.9^n early but not 1.2 * 0.9^n
+    hb = pep.worst_cases("heavy_ball", 1.0, 10.0, [1, 5, 20], eta=0.1, beta=0.3, function_class="quadratic")
+    closest = max(np.sqrt(w.value) / 0.9 ** w.n_steps for w in hb)
+    assert homework.check_worst_case_bound(hb, 0.9, constant=closest * (1 + 1e-9), tight=1e-6)
+    assert not homework.check_worst_case_bound(hb, 0.9, constant=closest * (1 - 1e-3))
+    # function values are compared unsquared
+    fv = pep.worst_cases("gd", 1.0, 10.0, [1, 2], eta=0.1, function_class="quadratic", measure="function_value")
+    assert homework.check_worst_case_bound(fv, 0.81, tight=0.01)
+    assert not homework.check_worst_case_bound(fv, 0.9, tight=0.01)
+    with pytest.raises(TypeError, match="non-empty list of accelbook.pep.WorstCase"):
+        homework.check_worst_case_bound([0.5, 0.25], 0.9)
+    with pytest.raises(ValueError, match="one measure"):
+        homework.check_worst_case_bound(wcs[:1] + fv[:1], 0.9)
+    with pytest.raises(ValueError, match="rate must be >= 0, got -0.5"):
+        homework.check_worst_case_bound(wcs, -0.5)
+    with pytest.raises(ValueError, match="tight must be < 1, got 1"):
+        homework.check_worst_case_bound(wcs, 0.9, tight=1.0)
