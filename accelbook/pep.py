@@ -359,6 +359,8 @@ def worst_cases(method, mu, L, n_steps, *, eta, beta=0.0, function_class="smooth
 
 def values(results):
     """The ``value`` of each :class:`WorstCase` in ``results``, as a float64 array."""
+    if isinstance(results, (str, bytes)) or not np.iterable(results):
+        raise TypeError(f"results must be an iterable of WorstCase, got {type(results).__name__}")
     results = list(results)
     if not all(isinstance(r, WorstCase) for r in results):
         raise TypeError("results must be an iterable of WorstCase")
