@@ -285,3 +285,54 @@ def theorem8_bound(kappa, t):
     \,\|[w_0-w_*; w_{-1}-w_*]\|` (η = 1/α, β = (1 − 1/(2√κ))²). Returns the factor for each t."""
     kappa = float(_kappa(kappa))
     return (1.0 - 0.25 / np.sqrt(kappa)) ** _times(t) * 8.0 * np.sqrt(kappa)
+
+
+# ---------------------------------------------------------------- checks behind the chapters' claims (issue 14)
+def corollary1_constant(kappa, *, form="sharp"):
+    r"""Theorem 5's :math:`C_0` at Corollary 1's parameters, as a function of κ alone.
+
+    With :math:`\eta = 1/\lambda_{\max}(H)` and :math:`\beta = (1-\tfrac{1}{2\sqrt\kappa})^2` (Corollary 1 of
+    Wang et al. 2021), the scaled extreme eigenvalues are :math:`z = 1/\kappa` and :math:`z = 1` whatever ``H``
+    is, and :math:`C_0` depends on ``H`` only through :math:`h(\beta, \cdot)` there, so it is the constant of
+    ``diag(1/kappa, 1)``. ``form`` as in :func:`theorem5_constant`. The same number bounds :math:`C_0` for every
+    ``H`` whose scaled spectrum lies in :math:`[1/\kappa, 1]` (concavity of :math:`h(\beta,\cdot)`): this is how
+    Theorem 8's proof may use Corollary 1 for the averaged Hessian of Lemma 2.
+    """
+    kappa = real_scalar("kappa", kappa, lo=1.0)
+    if form not in ("sharp", "corrected", "stated"):
+        raise ValueError(f"form must be 'sharp', 'corrected' or 'stated', got {form!r}")
+    eta, beta = corollary1_parameters(1.0 / kappa, 1.0)
+    return theorem5_constant(np.diag([1.0 / kappa, 1.0]), eta, beta, form=form)
+
+
+def lemma6_eigenvectors(H, eta, beta):
+    r"""The eigendecomposition :math:`A = P\,\mathrm{diag}(D)\,P^{-1}` of Lemma 6 of Wang et al. (2021).
+
+    :math:`P = \tilde U\tilde P Q` with :math:`\tilde U = \mathrm{diag}(U, U)` (``U`` the eigenvectors of ``H``),
+    :math:`\tilde P` the permutation that groups the coordinates ``(i, n + i)``, and
+    :math:`Q = \mathrm{diag}(Q_1,\dots,Q_n)`, :math:`Q_i = [q_i, \bar q_i]` with the normalisation
+    :math:`q_i = [z_i, 1]^\top`, :math:`z_i` the root of :math:`x^2-(1+\beta-\eta\lambda_i)x+\beta` with positive
+    imaginary part. Requires Theorem 5's condition (checked).
+
+    Returns a dict: ``P`` (complex, 2n × 2n; columns ``2i, 2i+1`` belong to block i), ``D`` (the eigenvalues,
+    shape (2n,), all of modulus √β), ``Q`` (the blocks, shape (n, 2, 2)), ``U`` (eigenvectors of ``H``).
+    """
+    H, _ = symmetric_psd("H", H)
+    check_theorem5_condition(H, eta, beta)
+    eta, beta = float(eta), float(beta)
+    lam, U = np.linalg.eigh(H)
+    lam = np.clip(lam, 0.0, None)
+    n = H.shape[0]
+    b = 1.0 + beta - eta * lam
+    z = 0.5 * (b + 1j * np.sqrt(np.maximum(h(beta, eta * lam), 0.0)))
+    Q = np.empty((n, 2, 2), dtype=complex)
+    Q[:, 0, 0], Q[:, 0, 1], Q[:, 1, 0], Q[:, 1, 1] = z, np.conj(z), 1.0, 1.0
+    P = np.zeros((2 * n, 2 * n), dtype=complex)
+    P[:n, 0::2], P[:n, 1::2] = U * z, U * np.conj(z)
+    P[n:, 0::2], P[n:, 1::2] = U, U
+    D = np.empty(2 * n, dtype=complex)
+    D[0::2], D[1::2] = z, np.conj(z)
+    return {"P": P, "D": D, "Q": Q, "U": U}
+
+
+__all__ += ["corollary1_constant", "lemma6_eigenvectors"]
