@@ -199,9 +199,11 @@ def points_table(entries) -> str:
     """The README's Markdown table of assignments: one row per chapter, its questions and points."""
     rows = []
     for e in entries:
-        qs = ", ".join(f"`{q['name']}` {_fmt(q['points'])}" for q in e["questions"])
+        qs = ", ".join(f"`{q['name']}` {_fmt(q['public_points'])} + {_fmt(q['points'] - q['public_points'])}"
+                       for q in e["questions"])
         rows.append(f"| `{e['stem']}` | {len(e['questions'])} | {qs} | {_fmt(e['points'])} |")
-    return "| assignment | questions | points per question | total |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    return ("| assignment | questions | points per question (public + hidden tests) | total |\n|---|---|---|---|\n"
+            + "\n".join(rows) + "\n")
 
 
 def manifest(chapters) -> list[dict]:
@@ -211,7 +213,8 @@ def manifest(chapters) -> list[dict]:
         questions = parse_chapter(chapter.read_text(encoding="utf-8"), source=chapter.name)
         if questions:
             entries.append({"stem": chapter.stem, "points": sum(q.points for q in questions),
-                            "questions": [{"name": q.name, "points": q.points} for q in questions]})
+                            "questions": [{"name": q.name, "points": q.points, "public_points": q.public_points}
+                                          for q in questions]})
     return entries
 
 
