@@ -1,4 +1,5 @@
-# Commands a reader needs: `make book`, `make student` and `make test` (see README.md).
+# Commands a reader needs: `make book`, `make student` and `make test` (see README.md); instructors:
+# `make assignments` (otter-grader assignments from the chapters' exercises, into _build/assignments).
 # Each creates and fills the virtual environment .venv itself, and installs MathJax from the npm
 # registry into .vendor/ (served with the book: the HTML loads nothing from the internet).
 
@@ -17,17 +18,18 @@ STUDENT_CACHE := _build/student/.jupyter_cache
 PKGHASH := _build/.accelbook-hash
 MATHJAX := .vendor/static/mathjax/VERSION
 
-.PHONY: book student test test-lane-build test-lane-rest unit build-strict student-strict browser binder vendor bench lock clean help cache-guard
+.PHONY: book student test test-lane-build test-lane-rest unit build-strict student-strict browser binder assignments grade vendor bench lock clean help cache-guard
 
 help:
 	@echo "make book     build the HTML book (instructor edition, with solutions) into _build/html"
 	@echo "make student  build the student edition (every solution removed) into _build/student/html"
-	@echo "make test     unit tests, strict builds of both editions, browser test, Binder test"
+	@echo "make test     unit tests, strict builds of both editions, browser test, Binder test, grading test"
+	@echo "make assignments  one otter-grader assignment per chapter into _build/assignments (instructors)"
 	@echo "make bench    the benchmark suite (writes bench/results/bench.json and bench.md)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,instructor]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -74,14 +76,26 @@ browser: $(STAMP)
 binder: $(STAMP)
 	$(PY) -m pytest -q -m binder tests/test_binder.py
 
+# One otter-grader assignment per chapter from its graded exercises (tools/make_assignments.py):
+# student notebook, solved notebook, autograder zip, README, in _build/assignments/<chapter>/.
+assignments: $(STAMP)
+	$(PY) tools/make_assignments.py
+
+# Every assignment graded with `otter run` (no Docker): solved, unanswered, wrong answers
+# (tests/test_assignments_grading.py).
+grade: assignments
+	$(PY) -m pytest -q -m assignments tests/test_assignments_grading.py
+
 # Two lanes on the two cores (the chapters run single-threaded): the instructor build in one, the unit tests,
-# the student build and the Binder test in the other; the browser test needs both builds.
+# the student build and the Binder test in the other (the grading of the assignments after the instructor build);
+# the browser test needs both builds.
 test: $(STAMP) $(MATHJAX)
 	$(MAKE) --no-print-directory -j2 test-lane-build test-lane-rest
 	$(MAKE) --no-print-directory browser
 
 test-lane-build:
 	$(MAKE) --no-print-directory build-strict
+	$(MAKE) --no-print-directory grade
 
 test-lane-rest:
 	$(MAKE) --no-print-directory unit
@@ -91,10 +105,10 @@ test-lane-rest:
 bench: $(STAMP) $(MATHJAX)
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
-# Freeze the full resolved set (every extra, the Binder one included) into constraints.txt.
+# Freeze the full resolved set (every extra, the Binder and instructor ones included) into constraints.txt.
 # The +cpu local version label is dropped so the pin also resolves from PyPI (Binder).
 lock: $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,binder]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,binder,instructor]"
 	head -2 constraints.txt > constraints.new
 	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' >> constraints.new && mv constraints.new constraints.txt
 

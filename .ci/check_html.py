@@ -1,5 +1,5 @@
 """Fail if the built HTML shows MyST source that was not parsed (e.g. a directive whose fence broke),
-a figure without alt text, or anything loaded from the internet (a script, stylesheet, font, image or
+a figure without alt text, an assignment's grading cell, or anything loaded from the internet (a script, stylesheet, font, image or
 frame with an http(s) address: the book must render offline). Run after each strict build by
 `make test`; the browser test (tests/test_browser.py) then checks the pages as a reader sees them."""
 
@@ -18,6 +18,8 @@ for page in pages:
     for marker in ("```{", "{prf:", "{code-cell}", "{exercise}", "{solution", ":label:", "{glue:", "{footcite"):
         if marker in text:
             problems.append(f"{page}: unparsed MyST source '{marker}'")
+    if "# otter:" in text or "{raw-cell}" in text:  # grading cells of the assignments stay out of the book
+        problems.append(f"{page}: shows an assignment's grading cell (a raw cell, tools/assignment_source.py)")
     for tag in re.findall(r"<img\b[^>]*>", text):
         if not re.search(r'alt="[^"]+"', tag):
             problems.append(f"{page}: image without alt text: {tag[:80]}")

@@ -25,6 +25,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
 CHAPTER = os.environ.get("BINDER_TEST_CHAPTER", "chapters/ch01_heavy_ball_quadratics.md")
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+# binder/requirements.txt names PyTorch's index for the CPU build; these machines reach only PyPI, where
+# a lookup on that index fails at once (no DNS). pip retries five times with back-off by default, for
+# every package (minutes in all): here it tries once and waits 5 s at most, then goes on with PyPI and
+# the local wheel directory, which holds torch==2.13.0+cpu. Where the index is reachable it is used,
+# as on Binder.
+PIP_OFFLINE_INDEX = ["--retries", "0", "--timeout", "5"]
 
 EXECUTE = """
 import sys
@@ -51,20 +58,24 @@ def run(cmd, *, env, cwd=ROOT, timeout=1200):
 
 
 def test_binder_specification():
-    """binder/ names Python 3.11 and installs the package's `binder` extra under constraints.txt."""
+    """binder/ names Python 3.11 and installs the package's `binder` extra under constraints.txt, with
+    PyTorch's CPU build from PyTorch's index (the same version as the pin)."""
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
     lines = [line.split("#")[0].strip() for line in (BINDER / "requirements.txt").read_text().splitlines()]
     lines = [line for line in lines if line]
-    assert lines == ["-c ../constraints.txt", "-e .[binder]"], lines
+    assert lines == [f"--extra-index-url {TORCH_CPU_INDEX}", "-c ../constraints.txt", "torch==2.13.0+cpu",
+                     "-e .[binder]"], lines
     assert os.access(BINDER / "postBuild", os.X_OK), "binder/postBuild must be executable"
     import tomllib
 
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["binder"]
     names = {req.split("=")[0].split("[")[0].strip().lower() for req in extra}
-    assert {"jupyterlab", "jupytext", "ipywidgets", "torch", "myst-nb"} <= names
+    assert {"jupyterlab", "jupytext", "ipywidgets", "torch", "myst-nb", "otter-grader"} <= names
     pins = {line.split("==")[0].lower() for line in (ROOT / "constraints.txt").read_text().splitlines()
             if "==" in line}
     assert names <= pins, f"binder extra not locked in constraints.txt: {names - pins}"
+    torch_pin = next(line for line in (ROOT / "constraints.txt").read_text().splitlines() if line.startswith("torch=="))
+    assert torch_pin + "+cpu" in lines and "torch==2.13.0" in extra, (torch_pin, extra)
 
 
 @pytest.mark.binder
@@ -80,12 +91,14 @@ def test_fresh_binder_environment_executes_a_chapter(tmp_path):
     }
     run([sys.executable, "-m", "venv", venv], env=env)
     py = venv / "bin" / "python"
-    run([py, "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"], env=env)
+    run([py, "-m", "pip", "install", "--quiet", *PIP_OFFLINE_INDEX, "-r", "binder/requirements.txt"], env=env)
     run([py, "-m", "pip", "check"], env=env)
     run(["bash", BINDER / "postBuild"], env=env)
 
     # JupyterLab will open .md chapters as notebooks
-    run([py, "-c", "import jupyterlab, jupytext, ipywidgets, torch, myst_nb, accelbook"], env=env)
+    run([py, "-c", "import jupyterlab, jupytext, ipywidgets, torch, myst_nb, otter, accelbook"], env=env)
+    torch_version = run([py, "-c", "import torch; print(torch.__version__, torch.version.cuda)"], env=env).stdout.split()
+    assert torch_version == ["2.13.0+cpu", "None"], f"Binder must get PyTorch's CPU build, got {torch_version}"
     assert (venv / "share" / "jupyter" / "labextensions" / "jupyterlab-jupytext" / "package.json").is_file()
     server_ext = json.loads((venv / "etc" / "jupyter" / "jupyter_server_config.d" / "jupytext.json").read_text())
     assert server_ext["ServerApp"]["jpserver_extensions"]["jupyterlab_jupytext"] is True
