@@ -41,7 +41,7 @@ vendor: $(MATHJAX)
 # drop the execution caches whenever the package's source changes.
 cache-guard: $(STAMP) $(MATHJAX)
 	@mkdir -p _build
-	@h=$$(cat accelbook/*.py | sha256sum | cut -d' ' -f1); \
+	@h=$$(find accelbook -name '*.py' | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1); \
 	if [ "$$(cat $(PKGHASH) 2>/dev/null)" != "$$h" ]; then \
 	  rm -rf $(CACHE) $(STUDENT_CACHE); echo "accelbook changed: execution cache cleared"; echo $$h > $(PKGHASH); fi
 
