@@ -86,8 +86,9 @@ def clustered_inputs(n, d, angle, *, seed):
     r"""``n`` unit inputs :math:`x_i = \cos(\alpha)\,e + \sin(\alpha)\,v_i` at angle ``angle`` (radians)
     from a common random unit direction ``e``, with :math:`v_i \perp e` random unit vectors.
 
-    Small angles make the inputs nearly parallel and the NTK Gram matrix ill-conditioned: the
-    condition number grows roughly like ``1/angle``; ``angle = pi/2`` gives random unit inputs
+    Small angles make the inputs nearly parallel and the NTK Gram matrix ill-conditioned: its
+    condition number grows like ``1/angle`` as ``angle -> 0``, and faster over moderate angles (about
+    ``angle**-1.5`` between 8 and 60 degrees, Chapter 3); ``angle = pi/2`` gives random unit inputs
     orthogonal to ``e``. Requires ``d >= 2``. Shape ``(n, d)``.
     """
     n = int_scalar("n", n, lo=1)

@@ -164,19 +164,24 @@ def r_relu(lam, n, c0):
 def theorem9_parameters(H_bar, *, form="table1"):
     r"""The parameters of Theorem 9 from the infinite-width Gram matrix :math:`\bar H`.
 
-    :math:`\lambda = \tfrac34\lambda_{\min}(\bar H)`, :math:`\lambda_{\max} = \lambda_{\max}(\bar H) +
-    \tfrac14\lambda_{\min}(\bar H)`, :math:`\hat\kappa = \lambda_{\max}/\lambda = (4\kappa+1)/3`,
+    :math:`\lambda = \tfrac34\lambda_{\min}(\bar H)` (not the :math:`\lambda = \lambda_{\min}(\bar H)/2` of
+    Theorem 3: the source uses one letter for both), :math:`\lambda_{\max} = \lambda_{\max}(\bar H) +
+    \tfrac14\lambda_{\min}(\bar H)`, :math:`\bar\kappa = \lambda_{\max}/\lambda = (4\kappa+1)/3`,
     :math:`\eta = 1/\lambda_{\max}` and
 
     ``form="table1"`` (default)
-        :math:`\beta = (1 - \tfrac12\sqrt{\eta\lambda})^2 = (1-\tfrac{1}{2\sqrt{\hat\kappa}})^2`, as in
+        :math:`\beta = (1 - \tfrac12\sqrt{\eta\lambda})^2 = (1-\tfrac{1}{2\sqrt{\bar\kappa}})^2`, as in
         Table 1, Corollary 1 and the proof (Appendix F).
     ``form="stated"``
-        :math:`\beta = (1 - \tfrac{1}{2\hat\kappa})^2` as printed in Theorem 9. **Erratum**: with it the
-        rate of (21) fails once :math:`\hat\kappa > 4` (Chapter 3).
+        :math:`\beta = (1 - \tfrac{1}{2\bar\kappa})^2` as printed in Theorem 9. **Erratum**: with it the
+        rate of (21) fails once :math:`\bar\kappa > 4` (Chapter 3).
 
-    Returns a dict with ``eta, beta, lam, lam_max, kappa, kappa_hat, rate`` (the rate
-    :math:`1 - 1/(4\sqrt{\hat\kappa})` of (21)).
+    The source calls :math:`\bar\kappa` "\ :math:`\hat\kappa`", the name it also gives the condition number of
+    :math:`H_0`; :math:`\bar\kappa` is computed from :math:`\bar H` alone and bounds :math:`\hat\kappa(H_0)` on
+    the event of Lemma 5.
+
+    Returns a dict with ``eta, beta, lam, lam_max, kappa, kappa_bar, rate`` (the rate
+    :math:`1 - 1/(4\sqrt{\bar\kappa})` of (21)); ``kappa_hat`` is ``kappa_bar`` under the source's name.
     """
     _, eig = _spd("H_bar", H_bar)
     lam, lam_max = 0.75 * eig[0], eig[-1] + 0.25 * eig[0]
@@ -189,7 +194,7 @@ def theorem9_parameters(H_bar, *, form="table1"):
     else:
         raise ValueError(f"form must be 'table1' or 'stated', got {form!r}")
     return {"eta": float(eta), "beta": float(beta), "lam": float(lam), "lam_max": float(lam_max),
-            "kappa": float(eig[-1] / eig[0]), "kappa_hat": float(kappa_hat),
+            "kappa": float(eig[-1] / eig[0]), "kappa_bar": float(kappa_hat), "kappa_hat": float(kappa_hat),
             "rate": float(1 - 0.25 / np.sqrt(kappa_hat))}
 
 
@@ -215,7 +220,9 @@ def _spd(name, H):
 
 def theorem9_bound(kappa_hat, t):
     r"""The right side of (21) relative to :math:`\|[\xi_0;\xi_{-1}]\|`:
-    :math:`(1 - \tfrac{1}{4\sqrt{\hat\kappa}})^t\, 8\sqrt{\hat\kappa}`."""
+    :math:`(1 - \tfrac{1}{4\sqrt{\bar\kappa}})^t\, 8\sqrt{\bar\kappa}`, with ``kappa_hat`` the theorem's
+    :math:`\bar\kappa = (4\kappa+1)/3` (the source's :math:`\hat\kappa`) or any condition number it is applied to.
+    Equals :func:`accelbook.theory.theorem8_bound`."""
     kappa_hat = real_scalar("kappa_hat", kappa_hat, lo=1.0)
     return theory.theorem8_bound(kappa_hat, _times(t))
 
@@ -237,10 +244,14 @@ def theorem3_rate(eta, H_bar):
 def required_width(lam, n, *, kappa=1.0, delta=0.1, theorem="theorem9"):
     r"""The width a theorem asks for, with every hidden constant set to 1:
 
-    ``"theorem9"``  :math:`\lambda^{-4}n^4\kappa^2\log^3(n/\delta)` (Theorem 9);
-    ``"song_yang"`` :math:`\lambda^{-4}n^4\log^3(n/\delta)` (Song & Yang's improvement of Theorem 3);
-    ``"du"``        :math:`\lambda^{-4}n^6\delta^{-3}` (Theorem 3, Du et al.);
-    ``"lemma5"``    :math:`\lambda^{-2}n^2\log(n/\delta)` (Lemma 5, with :math:`\lambda = \lambda_{\min}(\bar H)`).
+    ``"theorem9"``        :math:`\lambda^{-4}n^4\kappa^2\log^3(n/\delta)` (Theorem 9 as printed);
+    ``"theorem9_proof"``  the :math:`m` from which on :math:`m \ge \lambda^{-4}n^4\kappa^2\log(m/\delta)\log^2(n/\delta)`:
+                          the width the proof of Lemma 10 needs, step (h), once the
+                          :math:`\|\xi_0\|^2 = O(n\log(m/\delta)\log^2(n/\delta))` of its step (g) (Lemma 12) is
+                          kept; the source writes :math:`\log^3(n/\delta)`, dropping the :math:`\log(m/\delta)`;
+    ``"song_yang"``       :math:`\lambda^{-4}n^4\log^3(n/\delta)` (Song & Yang's improvement of Theorem 3);
+    ``"du"``              :math:`\lambda^{-4}n^6\delta^{-3}` (Theorem 3, Du et al.);
+    ``"lemma5"``          :math:`\lambda^{-2}n^2\log(n/\delta)` (Lemma 5, with :math:`\lambda = \lambda_{\min}(\bar H)`).
     """
     lam = real_scalar("lam", lam, lo=0.0, lo_open=True)
     n = int_scalar("n", n, lo=1)
@@ -248,13 +259,28 @@ def required_width(lam, n, *, kappa=1.0, delta=0.1, theorem="theorem9"):
     delta = real_scalar("delta", delta, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     if theorem == "theorem9":
         return lam ** -4 * n ** 4 * kappa ** 2 * np.log(n / delta) ** 3
+    if theorem == "theorem9_proof":
+        return _implicit_width(lam ** -4 * n ** 4 * kappa ** 2 * np.log(n / delta) ** 2, delta)
     if theorem == "song_yang":
         return lam ** -4 * n ** 4 * np.log(n / delta) ** 3
     if theorem == "du":
         return lam ** -4 * n ** 6 * delta ** -3
     if theorem == "lemma5":
         return lam ** -2 * n ** 2 * np.log(n / delta)
-    raise ValueError(f"theorem must be 'theorem9', 'song_yang', 'du' or 'lemma5', got {theorem!r}")
+    raise ValueError(f"theorem must be 'theorem9', 'theorem9_proof', 'song_yang', 'du' or 'lemma5', got {theorem!r}")
+
+
+def _implicit_width(c, delta):
+    r"""The :math:`m` from which on :math:`m \ge c\log(m/\delta)` holds: the larger root of
+    :math:`m = c\log(m/\delta)` (1 when the inequality holds for every :math:`m`)."""
+    from scipy.optimize import brentq
+    g = lambda m: m - c * np.log(m / delta)          # noqa: E731 - convex, smallest at m = c
+    if g(c) >= 0:
+        return 1.0
+    hi = 2 * c * np.log(c / delta)
+    while g(hi) < 0:
+        hi *= 2
+    return float(brentq(g, c, hi, xtol=1e-12, rtol=1e-14))
 
 
 def lemma10_width(lam, n, c0, xi0_norm, *, nu=2.0):

@@ -136,3 +136,25 @@ def test_bad_model_inputs_give_clear_errors(call, exc, match):
 def test_momentum_parameters_need_a_single_problem():
     with pytest.raises(ValueError, match="single problem"):
         small_problem(0, trials=2).momentum_parameters()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gram_is_the_autograd_jacobian_gram_and_the_subgradient_its_transpose_times_xi(seed):
+    """H(W) of (3) is J J^T for the Jacobian J = du/dW of the outputs (torch.func.jacrev of the network
+    written in torch), and the subgradient is J^T xi: an independent derivative, not the package's formula.
+    (Gaussian weights: no pre-activation is exactly 0, where torch's ReLU derivative is 0, the source's 1.)"""
+    torch = pytest.importorskip("torch")
+    prob = small_problem(seed, n=4, d=3, m=7)
+    W = prob.W0 + 0.3 * np.random.default_rng(seed).standard_normal(prob.W0.shape)
+    Xt, at, yt = (torch.as_tensor(v) for v in (prob.X, prob.a, prob.y))
+
+    def outputs(Wt):
+        return torch.relu(Xt @ Wt.T) @ at / np.sqrt(prob.m)
+
+    J = torch.func.jacrev(outputs)(torch.as_tensor(W)).reshape(prob.n, -1).numpy()   # (n, m d)
+    np.testing.assert_allclose(relu.gram(W, prob.X), J @ J.T, rtol=1e-12, atol=1e-15)
+    xi = prob.residual(W)
+    np.testing.assert_allclose(relu.subgradient(W, prob.a, prob.X, prob.y), (J.T @ xi).reshape(W.shape),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(relu.network_output(W, prob.a, prob.X), outputs(torch.as_tensor(W)).numpy(),
+                               rtol=1e-13, atol=1e-15)

@@ -99,14 +99,53 @@ def test_c0_is_at_most_4_sqrt_kappa_hat_under_theorem9_parameters(seed, n, log_k
     assert theory.theorem5_constant(H0, eta, beta) <= 4 / np.sqrt(3) * np.sqrt(kappa_hat) * (1 + 1e-9)
 
 
-def test_theorem9_parameters_follow_table1():
-    H_bar = relu.ntk_gram(relu.clustered_inputs(5, 10, 0.4, seed=0))
+def _random_gram(rng, n, kappa):
+    """A random symmetric positive definite n x n matrix with condition number kappa (lambda_min = 0.1)."""
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    eig = 0.1 * np.concatenate([[1.0, kappa], kappa ** rng.uniform(0, 1, n - 2)])
+    return 0.5 * ((Q * eig) @ Q.T + ((Q * eig) @ Q.T).T)
+
+
+@given(seed=seeds, n=st.integers(2, 7), log_kappa=st.floats(0.0, 3.0))
+def test_theorem9_parameters_bound_every_gram_matrix_of_lemma5s_event_and_tightly(seed, n, log_kappa):
+    """lambda and lambda_max of Theorem 9 are what Weyl's inequality gives on Lemma 5's event
+    ||H0 - H_bar||_F <= lambda_min(H_bar)/4: valid for every such H0, and attained (so neither can be improved)."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, n, 10 ** log_kappa)
     p = relu.theorem9_parameters(H_bar)
-    assert p["kappa_hat"] == pytest.approx((4 * p["kappa"] + 1) / 3)
-    assert p["beta"] == pytest.approx((1 - 0.5 * np.sqrt(p["eta"] * p["lam"])) ** 2)
-    assert p["rate"] == pytest.approx(np.sqrt(p["beta"]) + 0.25 * np.sqrt(p["eta"] * p["lam"]))
+    lam_bar, V = np.linalg.eigh(H_bar)
+    radius = lam_bar[0] / 4
+    for _ in range(20):                                  # random H0 on the event
+        E = rng.standard_normal((n, n))
+        E = (E + E.T) * rng.uniform(0, 1) * radius / np.linalg.norm(E + E.T)
+        e0 = np.linalg.eigvalsh(H_bar + E)
+        assert p["lam"] <= e0[0] * (1 + 1e-12) and e0[-1] <= p["lam_max"] * (1 + 1e-12)
+        assert relu.condition_number(H_bar + E) <= p["kappa_bar"] * (1 + 1e-12)     # kappa_hat <= kappa_bar
+    low = H_bar - radius * np.outer(V[:, 0], V[:, 0])    # the extreme H0 of the event: the bounds are attained
+    high = H_bar + radius * np.outer(V[:, -1], V[:, -1])
+    assert np.linalg.eigvalsh(low)[0] == pytest.approx(p["lam"], rel=1e-10)
+    assert np.linalg.eigvalsh(high)[-1] == pytest.approx(p["lam_max"], rel=1e-10)
+    assert p["kappa_bar"] == pytest.approx((4 * p["kappa"] + 1) / 3, rel=1e-12) == p["kappa_hat"]
+    assert p["eta"] * np.linalg.eigvalsh(high)[-1] == pytest.approx(1.0, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(seed=seeds, n=st.integers(1, 6), log_kappa=st.floats(0.0, 2.5))
+def test_table1_beta_gives_21_on_every_linear_model_of_lemma5s_event(seed, n, log_kappa):
+    """The conclusion, not the formula: with Theorem 9's eta and Table 1's beta, the linear dynamics A of any H0
+    with spectrum in [lambda, lambda_max] satisfies ||A^t|| <= (1 - 1/(4 sqrt(kappa_bar)))^t 8 sqrt(kappa_bar)
+    (the printed beta does not, for kappa_bar > 4: see the tests below)."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** log_kappa)
+    p = relu.theorem9_parameters(H_bar)
+    eig = np.concatenate([[p["lam"], p["lam_max"]], rng.uniform(p["lam"], p["lam_max"], n)])
+    A = theory.momentum_matrix(np.diag(eig), p["eta"], p["beta"])
+    T = int(20 * np.sqrt(p["kappa_bar"])) + 20
+    norms = theory.matrix_power_norms(A, T)
+    assert np.all(norms <= relu.theorem9_bound(p["kappa_bar"], np.arange(T + 1)) * (1 + 1e-9))
+    assert p["rate"] == pytest.approx(1 - 0.25 / np.sqrt(p["kappa_bar"]), rel=1e-14)
     stated = relu.theorem9_parameters(H_bar, form="stated")
-    assert stated["beta"] == pytest.approx((1 - 0.5 / p["kappa_hat"]) ** 2) and stated["beta"] > p["beta"]
+    assert stated["beta"] >= p["beta"] and stated["eta"] == p["eta"]
 
 
 @settings(max_examples=6)
@@ -169,10 +208,6 @@ def test_widths_radii_and_rates():
     assert relu.required_width(0.1, 5, theorem="du", delta=0.5) == pytest.approx(1e4 * 5 ** 6 * 8)
     assert relu.r_relu(0.3, 5, 2.0) == pytest.approx(0.3 / (1024 * 5 * 2))
     assert relu.required_width(0.5, 4, theorem="lemma5", delta=0.1) == pytest.approx(4 * 16 * np.log(40))
-    # at lemma10_width the distance bound of Lemma 10 (f) equals R_ReLU
-    lam, n, c0, xi0 = 0.2, 5, 3.0, 1.7
-    m = relu.lemma10_width(lam, n, c0, xi0)
-    assert 16 * np.sqrt(2 * n) * 2 * c0 * xi0 / (lam * np.sqrt(m)) == pytest.approx(relu.r_relu(lam, n, c0))
     H_bar = np.diag([0.2, 1.0])
     assert relu.theorem3_rate(1.0, H_bar) == pytest.approx(np.sqrt(0.9))
     assert relu.theorem9_bound(16.0, [0, 1]) == pytest.approx([32.0, 32.0 * (1 - 1 / 16)])
@@ -185,11 +220,14 @@ def test_lemma5_check_and_concentration_study():
     assert out["frob"].shape == (2, 50)
     # the mean squared error matches v/m at both widths
     np.testing.assert_allclose(np.sqrt(np.mean(out["frob"] ** 2, axis=1)), out["expected_rms"], rtol=0.3)
+    # on Lemma 5's event the condition number of H0 is at most (4 kappa + 1)/3 (the lemma's consequence)
     H_bar = relu.ntk_gram(X)
-    assert relu.lemma5_holds(H_bar, H_bar)
-    assert not relu.lemma5_holds(H_bar + 0.5 * np.eye(4), H_bar)
-
-
+    kappa = relu.condition_number(H_bar)
+    W0 = np.random.default_rng(2).standard_normal((40, 3000, 6))
+    H0 = relu.gram(W0, X)
+    holds = relu.lemma5_holds(H0, H_bar)
+    assert holds.sum() >= 30
+    assert np.all(relu.condition_number(H0[holds]) <= (4 * kappa + 1) / 3)
 
 
 @pytest.mark.parametrize("call, exc, match", [
@@ -214,3 +252,94 @@ def test_lemma3_decomposition_refuses_a_trajectory_it_cannot_decompose():
     assert run.max_distance.max() > 0
     with pytest.raises(ValueError, match="radius must be >="):   # the sets S_i^perp would not be valid
         relu.lemma3_decomposition(run.trajectory, prob, 0.1, 0.5, radius=0.0)
+
+
+@given(seed=seeds, n=st.integers(1, 6), scale=st.floats(0.0, 3.0))
+def test_lemma5_holds_exactly_on_the_frobenius_ball(seed, n, scale):
+    """By Weyl's inequality the eigenvalue conclusions follow from the Frobenius one, so lemma5_holds(H0) is
+    ||H0 - H_bar||_F <= lambda_min(H_bar)/4, whatever the direction of H0 - H_bar; batches agree."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** rng.uniform(0, 2))
+    radius = np.linalg.eigvalsh(H_bar)[0] / 4
+    E = rng.standard_normal(H_bar.shape)
+    E = (E + E.T) / np.linalg.norm(E + E.T)
+    assume(abs(scale - 1) > 1e-9)
+    H0 = H_bar + scale * radius * E
+    assert relu.lemma5_holds(H0, H_bar) == (scale < 1)
+    batch = np.stack([H_bar + s * radius * E for s in (0.0, 0.5, 0.999, 1.001, 2.0)])
+    np.testing.assert_array_equal(relu.lemma5_holds(batch, H_bar), [True, True, True, False, False])
+
+
+@given(lam=st.floats(0.01, 2.0), n=st.integers(1, 50), c0=st.floats(1.0, 100.0), xi0=st.floats(0.1, 10.0),
+       nu=st.floats(0.5, 4.0), log_kappa=st.floats(0.0, 4.0))
+def test_lemma10_width_is_the_proofs_width_for_the_worst_admissible_residuals(lam, n, c0, xi0, nu, log_kappa):
+    """Lemma 10 assumes ||[xi_s; xi_{s-1}]|| <= theta^s nu C0 ||[xi_0; xi_{-1}]|| and sums the momentum steps
+    (lemma10_distance_bound: steps (a)-(c)). For the largest admissible residuals that path bound tends to
+    eta sqrt(n/m) nu C0 sqrt(2) ||xi_0|| / ((1 - theta)(1 - beta)); steps (e)-(f) replace 1/(1 - beta) by
+    1/(1 - theta), a factor 4 - sqrt(eta lambda) larger. So at lemma10_width the exact path bound reaches R_ReLU
+    only at a width (4 - sqrt(eta lambda))^2 times smaller: the two computations must agree on that factor."""
+    eta = 1.0 / (lam * 10 ** log_kappa)                    # eta = 1/lambda_max, eta lambda = 1/kappa
+    z = eta * lam
+    beta, theta = (1 - 0.5 * np.sqrt(z)) ** 2, 1 - 0.25 * np.sqrt(z)
+    T = int(np.ceil(60 / (1 - theta)))                     # long enough for the geometric tails to vanish
+    xi = (theta ** np.arange(T + 1) * nu * c0 * np.sqrt(2) * xi0)[:, None] / np.sqrt(n) * np.ones(n)
+    m = relu.lemma10_width(lam, n, c0, xi0, nu=nu)
+    path = relu.lemma10_distance_bound(xi, eta, beta, 1)[-1]       # at m = 1; it scales like 1/sqrt(m)
+    m_exact = (path / relu.r_relu(lam, n, c0)) ** 2                 # where the exact path bound equals R_ReLU
+    assert m / m_exact == pytest.approx((4 - np.sqrt(z)) ** 2, rel=1e-6)
+    assert path / np.sqrt(m) <= relu.r_relu(lam, n, c0)            # the lemma's conclusion at its width
+
+
+@settings(max_examples=40)
+@given(log_gap=st.floats(-3.0, 3.0), n=st.integers(1, 5), seed=seeds)
+def test_printed_beta_breaks_21_for_every_kappa_bar_above_4_even_near_4(log_gap, n, seed):
+    r"""The erratum's argument, checked where the failure takes longest. With the printed beta =
+    (1 - 1/(2 kappa_bar))^2 every 2x2 block of A (z in [1/kappa_bar, 1]) is under-damped, so rho(A) =
+    sqrt(beta) = 1 - 1/(2 kappa_bar), and ||A^t|| >= rho(A)^t for every t. For kappa_bar > 4 this exceeds
+    theta = 1 - 1/(4 sqrt(kappa_bar)), so (21) fails from t* = log(8 sqrt(kappa_bar)) / log(rho/theta) on; t*
+    grows like 155 / (kappa_bar - 4) as kappa_bar -> 4. ||A^t|| is computed exactly in logarithms (a 2x2 block's
+    power in closed form), from Theorem 9's parameters of an H_bar with kappa = (3 kappa_bar - 1)/4, so no
+    underflow hides the comparison even at t* ~ 1e5."""
+    kappa_bar = 4 + 10 ** log_gap
+    rng = np.random.default_rng(seed)
+    kappa = (3 * kappa_bar - 1) / 4
+    H_bar = np.diag(np.concatenate([[1.0, kappa], rng.uniform(1.0, kappa, n)]))
+    p = relu.theorem9_parameters(H_bar, form="stated")
+    assert p["kappa_bar"] == pytest.approx(kappa_bar, rel=1e-12)
+    z = p["eta"] * np.concatenate([[p["lam"], p["lam_max"]], p["lam"] + (p["lam_max"] - p["lam"]) * rng.random(n)])
+    assert np.all(theory.block_spectral_radius(z, p["beta"]) == pytest.approx(1 - 0.5 / kappa_bar, rel=1e-12))
+    rho, theta = 1 - 0.5 / kappa_bar, 1 - 0.25 / np.sqrt(kappa_bar)
+    assert rho > theta
+    t_star = int(np.ceil(np.log(8 * np.sqrt(kappa_bar)) / np.log(rho / theta))) + 1
+    log_norm = max(_log_block_power_norm(zi, p["beta"], t_star) for zi in z)
+    assert log_norm > np.log(8 * np.sqrt(kappa_bar)) + t_star * np.log(theta)     # (21) fails at t*
+    if t_star < 2000:   # where no underflow threatens, the library's bound and matrix powers agree
+        A = theory.momentum_matrix(np.diag(z), 1.0, p["beta"])
+        assert theory.matrix_power_norms(A, t_star)[t_star] > relu.theorem9_bound(kappa_bar, t_star)
+
+
+def _log_block_power_norm(z, beta, t):
+    """log ||M^t||_2 for M = [[1 + beta - z, -beta], [1, 0]] with complex eigenvalues r e^{+-i w}, by Sylvester's
+    formula M^t = r^t (e^{itw} (M - l_- I) - e^{-itw} (M - l_+ I)) / (l_+ - l_-), evaluated without r^t."""
+    M = np.array([[1 + beta - z, -beta], [1.0, 0.0]])
+    r = np.sqrt(beta)
+    w = np.arccos((1 + beta - z) / (2 * r))
+    lp, lm = r * np.exp(1j * w), r * np.exp(-1j * w)
+    N = (np.exp(1j * t * w) * (M - lm * np.eye(2)) - np.exp(-1j * t * w) * (M - lp * np.eye(2))) / (lp - lm)
+    return t * np.log(r) + np.log(np.linalg.norm(N.real, 2))
+
+
+def test_theorem9_width_with_the_log_the_proof_needs():
+    """Lemma 10's step (g) has ||xi_0||^2 = O(n log(m/delta) log^2(n/delta)); keeping it makes the width condition
+    m >= lambda^-4 n^4 kappa^2 log(m/delta) log^2(n/delta), implicit in m. Its solution is a fixed point, and exceeds
+    the printed lambda^-4 n^4 kappa^2 log^3(n/delta) by exactly log(m/delta)/log(n/delta)."""
+    for lam, n, kappa, delta in ((0.2, 5, 2.4, 0.1), (0.01, 20, 50.0, 0.01), (1.0, 1, 1.0, 0.5)):
+        printed = relu.required_width(lam, n, kappa=kappa, delta=delta)
+        m = relu.required_width(lam, n, kappa=kappa, delta=delta, theorem="theorem9_proof")
+        c = lam ** -4 * n ** 4 * kappa ** 2 * np.log(n / delta) ** 2
+        g = lambda x: x - c * np.log(x / delta)   # noqa: E731 - the condition is g(m) >= 0
+        if m > 1:                                  # m is the larger root: the condition fails just below it
+            assert g(m) == pytest.approx(0.0, abs=1e-9 * m) and g(m * (1 - 1e-6)) < 0 < g(m * (1 + 1e-6))
+            assert m / printed == pytest.approx(np.log(m / delta) / np.log(n / delta), rel=1e-9)
+        else:                                      # the condition holds at every width
+            assert all(g(x) >= 0 for x in np.logspace(0, 6, 50))
