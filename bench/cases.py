@@ -143,7 +143,7 @@ def relu_torch_device_scaling(gflops, widths=(10**4, 10**5, 10**6), n_iter=20):
         eta, beta = 1e-3, 0.9
         ab.relu.torch_train(prob, eta, beta, 2, device=device, store="loss")  # warm-up
         t = time.perf_counter()
-        curve = ab.relu.torch_train(prob, eta, beta, n_iter, device=device, store="loss")
+        curve = ab.relu.torch_train(prob, eta, beta, n_iter, device=device, store="loss").loss
         s = (time.perf_counter() - t) / n_iter
         secs.append(s)
         rows.append(row("scaling", f"torch ReLU iteration on {device}, m={m:.0e}", 1e3 * s, "ms",

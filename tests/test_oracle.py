@@ -71,3 +71,20 @@ def test_errors():
         CachedOracle(lambda w: {"grad": w}).monitor("nope")(np.ones(2))
     with pytest.raises(TypeError, match="dict"):
         CachedOracle(lambda w: w).grad(np.ones(2))
+
+
+def test_an_iterate_differing_away_from_the_sampled_entries_is_evaluated_anew():
+    """The cheap rejection compares a few entries first; a change anywhere else must still miss the cache."""
+    o = CachedOracle(lambda w: {"grad": w.copy()})
+    w = np.arange(1000.0).reshape(100, 10)
+    o.grad(w)
+    for k in (1, 333, 998):              # entries other than the first, quarter, middle, three-quarter, last
+        v = w.copy()
+        v.flat[k] += 1e-12
+        np.testing.assert_array_equal(o.grad(v), v)
+    nan = w.copy()
+    nan.flat[7] = np.nan
+    o.grad(nan)
+    before = o.evaluations
+    o.grad(nan.copy())                   # NaN never equals NaN: evaluated again
+    assert o.evaluations == before + 1

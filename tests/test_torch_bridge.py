@@ -67,3 +67,12 @@ def test_bad_input():
         torch_bridge.sgd_iterates(loss, np.zeros(2), 0.0, 0.5, 3)
     with pytest.raises(ValueError, match="beta must be < 1"):
         torch_bridge.sgd_iterates(loss, np.zeros(2), 0.1, 1.0, 3)
+
+
+def test_sgd_iterates_loss_mode_is_the_loss_at_the_iterates():
+    rng = np.random.default_rng(4)
+    H, b = random_psd(rng, 3), rng.standard_normal(3)
+    f = torch_bridge.quadratic_loss(H, b)
+    W = torch_bridge.sgd_iterates(f, np.zeros(3), 0.5, 0.8, 25)
+    curve = torch_bridge.sgd_iterates(f, np.zeros(3), 0.5, 0.8, 25, store="loss")
+    np.testing.assert_allclose(curve, [0.5 * w @ H @ w - b @ w for w in W], rtol=1e-12, atol=1e-15)

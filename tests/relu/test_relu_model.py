@@ -1,0 +1,160 @@
+"""Chapter 3, accelbook.relu.model: the closed-form NTK Gram matrix against Monte Carlo, the subgradient
+against finite differences, batches against trial-by-trial calls, the network by hand (Wang, Lin &
+Abernethy 2021, Section 2.2 and (3))."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from relu_helpers import small_problem
+
+from accelbook import relu
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+# ---------------------------------------------------------------- the closed-form NTK Gram matrix
+@settings(max_examples=15)
+@given(seed=seeds, n=st.integers(2, 6), d=st.integers(2, 8))
+def test_ntk_gram_matches_monte_carlo_with_error_shrinking_like_one_over_sqrt_m(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.2, 1.0, (n, 1))
+    H_bar = relu.ntk_gram(X)
+    rms_one = np.sqrt(relu.gram_fluctuation(X))            # E||H0 - H_bar||_F^2 = v / m
+    for m in (10**3, 10**4, 10**5):
+        W0, _ = relu.init_weights(m, d, seed=rng)
+        err = np.linalg.norm(relu.gram(W0, X) - H_bar)
+        assert err <= 6 * rms_one / np.sqrt(m)               # tolerance shrinking like 1/sqrt(m)
+        assert np.max(np.abs(relu.gram(W0, X) - H_bar)) <= 3.0 / np.sqrt(m)
+
+
+def test_expected_frobenius_error_is_exactly_v_over_m():
+    rng = np.random.default_rng(0)
+    X = relu.clustered_inputs(5, 6, 0.7, seed=rng) * 0.9
+    m, trials = 200, 600
+    W0 = rng.standard_normal((trials, m, 6))
+    sq = np.linalg.norm(relu.gram(W0, X) - relu.ntk_gram(X), axis=(-2, -1)) ** 2
+    v = relu.gram_fluctuation(X)
+    # the mean of 600 draws; its relative standard error is below 6 %
+    assert m * sq.mean() == pytest.approx(v, rel=0.2)
+
+
+@given(seed=seeds, n=st.integers(1, 6), d=st.integers(2, 6))
+def test_ntk_gram_properties(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.1, 1.0, (n, 1))
+    H = relu.ntk_gram(X)
+    np.testing.assert_allclose(H, H.T, atol=1e-15)
+    assert np.linalg.eigvalsh(H)[0] >= -1e-12                       # PSD
+    np.testing.assert_allclose(np.diag(H), 0.5 * np.sum(X ** 2, axis=1), rtol=1e-12)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    np.testing.assert_allclose(relu.ntk_gram(X @ Q), H, atol=1e-12)   # rotation invariant
+    np.testing.assert_allclose(relu.ntk_gram(0.5 * X), 0.25 * H, atol=1e-15)   # homogeneous of degree 2
+
+
+def test_ntk_gram_special_angles_and_zero_input():
+    e1, e2 = np.eye(3)[0], np.eye(3)[1]
+    X = np.stack([e1, e2, -e1, 0.5 * e1, np.zeros(3), np.array([np.cos(1.0), np.sin(1.0), 0.0])])
+    H = relu.ntk_gram(X)
+    assert H[0, 1] == 0.0                                   # orthogonal
+    assert H[0, 2] == pytest.approx(0.0, abs=1e-16)         # antiparallel: never active together
+    assert H[0, 3] == pytest.approx(0.25)                   # parallel: |x||x'|/2
+    assert np.all(H[4] == 0) and np.all(H[:, 4] == 0)       # a zero input
+    assert H[0, 5] == pytest.approx(np.cos(1.0) * (np.pi - 1.0) / (2 * np.pi), rel=1e-14)
+    # nearly parallel inputs: the angle is still resolved accurately
+    tiny = 1e-9
+    Xp = np.array([[1.0, 0.0], [np.cos(tiny), np.sin(tiny)]])
+    assert relu.activation_probability(Xp)[0, 1] == pytest.approx((np.pi - tiny) / (2 * np.pi), rel=1e-15)
+
+
+# ---------------------------------------------------------------- network, subgradient, batches
+@given(seed=seeds, n=st.integers(1, 5), d=st.integers(1, 5), m=st.integers(1, 12))
+def test_subgradient_matches_finite_differences_where_patterns_are_stable(seed, n, d, m):
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng)
+    y = rng.standard_normal(n)
+    W, a = relu.init_weights(m, d, seed=rng)
+    margin = np.min(np.abs(X @ W.T))
+    assume(margin > 1e-6)
+    h = 0.1 * margin                                             # |<h V_r, x_i>| <= h < margin: no pattern flips
+    G = relu.subgradient(W, a, X, y)
+    for _ in range(3):
+        V = rng.standard_normal(W.shape)
+        V /= np.linalg.norm(V, axis=1, keepdims=True)
+        fd = (relu.loss(W + h * V, a, X, y) - relu.loss(W - h * V, a, X, y)) / (2 * h)
+        # the loss is quadratic in W while no pattern flips: central differences are exact up to rounding
+        assert fd == pytest.approx(np.sum(G * V), rel=1e-6, abs=1e-9)
+
+
+def test_subgradient_uses_the_indicator_at_zero():
+    X, y = np.array([[1.0, 0.0]]), np.array([0.0])
+    W, a = np.array([[0.0, 1.0]]), np.array([1.0])          # <w, x> = 0 exactly: the neuron counts as active
+    out = relu.network_output(W + np.array([[0.3, 0.0]]), a, X)
+    G = relu.subgradient(W + np.array([[0.3, 0.0]]), a, X, y)
+    np.testing.assert_allclose(G, out[0] * X, atol=1e-15)
+    G0 = relu.subgradient(W, a, X, np.array([-1.0]))
+    np.testing.assert_allclose(G0, [[1.0, 0.0]])             # 1/sqrt(1) * (0 - (-1)) * 1 * 1[0 >= 0] * x
+
+
+@given(seed=seeds)
+def test_batched_functions_equal_trial_by_trial(seed):
+    prob = small_problem(seed, trials=3)
+    W = prob.W0 + 0.3 * np.random.default_rng(seed).standard_normal(prob.W0.shape)
+    for k in range(3):
+        args = (W[k], prob.a[k], prob.X, prob.y)
+        np.testing.assert_allclose(relu.subgradient(W, prob.a, prob.X, prob.y)[k], relu.subgradient(*args), atol=1e-14)
+        np.testing.assert_allclose(relu.network_output(W, prob.a, prob.X)[k], relu.network_output(*args[:3]), atol=1e-14)
+        np.testing.assert_allclose(relu.gram(W, prob.X)[k], relu.gram(W[k], prob.X), atol=1e-15)
+
+
+def test_network_output_by_hand():
+    X = np.array([[0.6, 0.8], [1.0, 0.0]])
+    W, a = np.array([[1.0, 1.0], [-1.0, 0.5], [2.0, -3.0]]), np.array([1.0, -1.0, 1.0])
+    expected = [(1.4 - 0.0 + 0.0) / np.sqrt(3), (1.0 - 0.0 + 2.0) / np.sqrt(3)]
+    np.testing.assert_allclose(relu.network_output(W, a, X), expected)
+    assert relu.loss(W, a, X, [0.0, 0.0]) == pytest.approx(0.5 * sum(e ** 2 for e in expected))
+    np.testing.assert_array_equal(relu.activation_patterns(W, X), [[True, False, False], [True, False, True]])
+
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: relu.ntk_gram(np.array([[1.0, 1.0]])), ValueError, "norm <= 1"),
+    (lambda: relu.ntk_gram(np.ones(3) * 0.1), ValueError, r"X must have shape \(\.\.\., n, d\)"),
+    (lambda: relu.gram(np.ones((3, 2)), np.eye(3)), ValueError, "d = 3 columns"),
+    (lambda: relu.network_output(np.ones((3, 2)), np.array([1, 0.5, 1]), np.eye(2)), ValueError, "signs"),
+    (lambda: relu.network_output(np.ones((3, 2)), np.ones(4), np.eye(2)), ValueError, "m = 3"),
+    (lambda: relu.loss(np.ones((3, 2)), np.ones(3), np.eye(2), np.ones(3)), ValueError, "n = 2"),
+    (lambda: relu.gram(np.full((3, 2), np.nan), np.eye(2)), ValueError, "finite"),
+    (lambda: relu.pattern_change_fraction(np.ones((3, 2)), np.ones((4, 2)), np.eye(2)), ValueError, "W must have"),
+    (lambda: relu.neuron_distances(np.ones((3, 2)), np.ones((4, 2))), ValueError, "W must have"),
+])
+def test_bad_model_inputs_give_clear_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_momentum_parameters_need_a_single_problem():
+    with pytest.raises(ValueError, match="single problem"):
+        small_problem(0, trials=2).momentum_parameters()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gram_is_the_autograd_jacobian_gram_and_the_subgradient_its_transpose_times_xi(seed):
+    """H(W) of (3) is J J^T for the Jacobian J = du/dW of the outputs (torch.func.jacrev of the network
+    written in torch), and the subgradient is J^T xi: an independent derivative, not the package's formula.
+    (Gaussian weights: no pre-activation is exactly 0, where torch's ReLU derivative is 0, the source's 1.)"""
+    torch = pytest.importorskip("torch")
+    prob = small_problem(seed, n=4, d=3, m=7)
+    W = prob.W0 + 0.3 * np.random.default_rng(seed).standard_normal(prob.W0.shape)
+    Xt, at, yt = (torch.as_tensor(v) for v in (prob.X, prob.a, prob.y))
+
+    def outputs(Wt):
+        return torch.relu(Xt @ Wt.T) @ at / np.sqrt(prob.m)
+
+    J = torch.func.jacrev(outputs)(torch.as_tensor(W)).reshape(prob.n, -1).numpy()   # (n, m d)
+    np.testing.assert_allclose(relu.gram(W, prob.X), J @ J.T, rtol=1e-12, atol=1e-15)
+    xi = prob.residual(W)
+    np.testing.assert_allclose(relu.subgradient(W, prob.a, prob.X, prob.y), (J.T @ xi).reshape(W.shape),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(relu.network_output(W, prob.a, prob.X), outputs(torch.as_tensor(W)).numpy(),
+                               rtol=1e-13, atol=1e-15)

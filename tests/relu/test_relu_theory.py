@@ -1,0 +1,345 @@
+"""Chapter 3, accelbook.relu.theory: the sets S_i^perp, the decomposition of Lemma 3 against
+accelbook.residual, the explicit bounds (Lemma 3, the path bound of Lemma 10, a deterministic Lemma 8,
+Corollary 1 under Theorem 9's parameters, (21)) on random instances, and the erratum on Theorem 9's beta
+(Wang, Lin & Abernethy 2021, Sections 3.3, 4.3, Appendices B, F)."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from relu_helpers import small_problem
+from scipy.special import erf
+
+from accelbook import relu, theory
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+# ---------------------------------------------------------------- S_i^perp, Lemma 8, Lemma 3, Lemma 10
+@given(seed=seeds, radius=st.floats(0.01, 2.0))
+def test_s_perp_is_exactly_the_set_of_neurons_that_can_flip(seed, radius):
+    prob = small_problem(seed, m=40)
+    mask = relu.s_perp(prob.W0, prob.X, radius)
+    for i, x in enumerate(prob.X):
+        z0 = prob.W0 @ x
+        # the most effective move of length R: against (or along) x
+        w_far = prob.W0 - radius * np.sign(z0 + (z0 == 0))[:, None] * x / np.linalg.norm(x)
+        flips = (w_far @ x >= 0) != (z0 >= 0)
+        np.testing.assert_array_equal(mask[i], flips)
+
+
+def test_s_perp_fraction_is_the_gaussian_probability():
+    X = relu.unit_inputs(3, 5, seed=0)
+    W0, _ = relu.init_weights(200_000, 5, seed=1)
+    for radius in (0.01, 0.1, 0.5):
+        frac = relu.s_perp(W0, X, radius).mean(axis=1)
+        np.testing.assert_allclose(frac, erf(radius / np.sqrt(2)), atol=5 * np.sqrt(0.4 * radius / 200_000))
+
+
+@settings(max_examples=12)
+@given(seed=seeds, beta=st.floats(0.0, 0.9), step=st.floats(0.3, 1.5), m=st.integers(5, 40))
+def test_lemma3_decomposition_adds_up_and_varphi_obeys_its_bound(seed, beta, step, m):
+    prob = small_problem(seed, m=m)
+    eta = step / np.linalg.eigvalsh(prob.H0)[-1]
+    run = relu.train(prob, "heavy_ball", eta, beta, 25, store="all")
+    if run.diverged:
+        return
+    dec = relu.lemma3_decomposition(run.trajectory, prob, eta, beta)
+    scale = max(1.0, np.abs(dec["phi"]).max())
+    # phi of (8), extracted by accelbook.residual, equals varphi + iota of Lemma 3
+    np.testing.assert_allclose(dec["varphi"] + dec["iota"], dec["phi"], atol=1e-12 * scale)
+    # varphi does not depend on which valid sets S_i^perp are used
+    wider = relu.lemma3_decomposition(run.trajectory, prob, eta, beta, radius=2 * dec["radius"] + 0.1)
+    np.testing.assert_allclose(wider["varphi"], dec["varphi"], atol=1e-12 * scale)
+    # Lemma 3's bound on |varphi_t[i]|
+    assert np.all(np.abs(dec["varphi"]) <= dec["varphi_bound"] * (1 + 1e-9) + 1e-14)
+    # ... which also holds with the smallest valid sets (the neurons whose pattern ever changed)
+    assert np.all(dec["changed_sizes"] <= dec["s_perp_sizes"])
+    assert np.all(np.abs(dec["varphi"]) <= dec["varphi_bound_changed"] * (1 + 1e-9) + 1e-14)
+
+
+def test_lemma3_source_sign_of_the_gram_correction_is_wrong():
+    prob = small_problem(7, m=8)
+    eta = 1.2 / np.linalg.eigvalsh(prob.H0)[-1]
+    run = relu.train(prob, "heavy_ball", eta, 0.5, 30, store="all")
+    dec = relu.lemma3_decomposition(run.trajectory, prob, eta, 0.5)
+    assert np.abs(dec["varphi_gram"]).max() > 1e-3                     # patterns did change
+    printed = -dec["varphi_gram"] + dec["varphi_activation"] + dec["iota"]
+    assert np.abs(printed - dec["phi"]).max() > 1e-3
+    np.testing.assert_allclose(dec["varphi_gram"] + dec["varphi_activation"] + dec["iota"], dec["phi"], atol=1e-12)
+
+
+@settings(max_examples=15)
+@given(seed=seeds, beta=st.floats(0.0, 0.95), step=st.floats(0.2, 1.5))
+def test_lemma10_path_bound_and_a_deterministic_lemma8_hold_along_runs(seed, beta, step):
+    prob = small_problem(seed, m=30)
+    eta = step / np.linalg.eigvalsh(prob.H0)[-1]
+    run = relu.train(prob, "heavy_ball", eta, beta, 40, store="all", record_gram=True)
+    if run.diverged:
+        return
+    bound = relu.lemma10_distance_bound(run.xi, eta, beta, prob.m)
+    assert np.all(run.max_distance <= bound * (1 + 1e-10) + 1e-15)
+    radius = run.max_distance.max()
+    change = np.linalg.norm(run.gram - prob.H0, axis=(-2, -1))
+    assert np.all(change <= relu.gram_change_bound(prob.W0, prob.X, radius) * (1 + 1e-12) + 1e-15)
+
+
+# ---------------------------------------------------------------- Theorem 9, Corollary 1 and the erratum
+@given(seed=seeds, n=st.integers(1, 8), log_kappa=st.floats(0.0, 6.0))
+def test_c0_is_at_most_4_sqrt_kappa_hat_under_theorem9_parameters(seed, n, log_kappa):
+    # Theorem 9 sets eta and beta from bounds lambda <= lambda_min(H0), lambda_max(H0) <= lambda_max;
+    # Corollary 1's conclusion C0 <= 4 sqrt(kappa_hat) must survive that (sharp, corrected C0).
+    rng = np.random.default_rng(seed)
+    lam, lam_max = 1.0, 10 ** log_kappa
+    eig = rng.uniform(lam, lam_max, n)
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    H0 = (Q * eig) @ Q.T
+    kappa_hat = lam_max / lam
+    eta, beta = 1 / lam_max, (1 - 0.5 / np.sqrt(kappa_hat)) ** 2
+    assert theory.theorem5_constant(H0, eta, beta) <= 4 / np.sqrt(3) * np.sqrt(kappa_hat) * (1 + 1e-9)
+
+
+def _random_gram(rng, n, kappa):
+    """A random symmetric positive definite n x n matrix with condition number kappa (lambda_min = 0.1)."""
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    eig = 0.1 * np.concatenate([[1.0, kappa], kappa ** rng.uniform(0, 1, n - 2)])
+    return 0.5 * ((Q * eig) @ Q.T + ((Q * eig) @ Q.T).T)
+
+
+@given(seed=seeds, n=st.integers(2, 7), log_kappa=st.floats(0.0, 3.0))
+def test_theorem9_parameters_bound_every_gram_matrix_of_lemma5s_event_and_tightly(seed, n, log_kappa):
+    """lambda and lambda_max of Theorem 9 are what Weyl's inequality gives on Lemma 5's event
+    ||H0 - H_bar||_F <= lambda_min(H_bar)/4: valid for every such H0, and attained (so neither can be improved)."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, n, 10 ** log_kappa)
+    p = relu.theorem9_parameters(H_bar)
+    lam_bar, V = np.linalg.eigh(H_bar)
+    radius = lam_bar[0] / 4
+    for _ in range(20):                                  # random H0 on the event
+        E = rng.standard_normal((n, n))
+        E = (E + E.T) * rng.uniform(0, 1) * radius / np.linalg.norm(E + E.T)
+        e0 = np.linalg.eigvalsh(H_bar + E)
+        assert p["lam"] <= e0[0] * (1 + 1e-12) and e0[-1] <= p["lam_max"] * (1 + 1e-12)
+        assert relu.condition_number(H_bar + E) <= p["kappa_bar"] * (1 + 1e-12)     # kappa_hat <= kappa_bar
+    low = H_bar - radius * np.outer(V[:, 0], V[:, 0])    # the extreme H0 of the event: the bounds are attained
+    high = H_bar + radius * np.outer(V[:, -1], V[:, -1])
+    assert np.linalg.eigvalsh(low)[0] == pytest.approx(p["lam"], rel=1e-10)
+    assert np.linalg.eigvalsh(high)[-1] == pytest.approx(p["lam_max"], rel=1e-10)
+    assert p["kappa_bar"] == pytest.approx((4 * p["kappa"] + 1) / 3, rel=1e-12) == p["kappa_hat"]
+    assert p["eta"] * np.linalg.eigvalsh(high)[-1] == pytest.approx(1.0, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(seed=seeds, n=st.integers(1, 6), log_kappa=st.floats(0.0, 2.5))
+def test_table1_beta_gives_21_on_every_linear_model_of_lemma5s_event(seed, n, log_kappa):
+    """The conclusion, not the formula: with Theorem 9's eta and Table 1's beta, the linear dynamics A of any H0
+    with spectrum in [lambda, lambda_max] satisfies ||A^t|| <= (1 - 1/(4 sqrt(kappa_bar)))^t 8 sqrt(kappa_bar)
+    (the printed beta does not, for kappa_bar > 4: see the tests below)."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** log_kappa)
+    p = relu.theorem9_parameters(H_bar)
+    eig = np.concatenate([[p["lam"], p["lam_max"]], rng.uniform(p["lam"], p["lam_max"], n)])
+    A = theory.momentum_matrix(np.diag(eig), p["eta"], p["beta"])
+    T = int(20 * np.sqrt(p["kappa_bar"])) + 20
+    norms = theory.matrix_power_norms(A, T)
+    assert np.all(norms <= relu.theorem9_bound(p["kappa_bar"], np.arange(T + 1)) * (1 + 1e-9))
+    assert p["rate"] == pytest.approx(1 - 0.25 / np.sqrt(p["kappa_bar"]), rel=1e-14)
+    stated = relu.theorem9_parameters(H_bar, form="stated")
+    assert stated["beta"] >= p["beta"] and stated["eta"] == p["eta"]
+
+
+@settings(max_examples=6)
+@given(seed=seeds, angle=st.floats(0.8, 1.5))
+def test_theorem9_bound_21_holds_on_runs_where_lemma5_holds(seed, angle):
+    # Theorem 9 is a high-probability statement for very wide networks; here it is checked on runs at a
+    # width where Lemma 5's conclusions hold (the event the proof starts from), down to rounding level.
+    rng = np.random.default_rng(seed)
+    X = relu.clustered_inputs(4, 6, angle, seed=rng)
+    prob = relu.make_problem(X, relu.random_labels(4, seed=rng), 1600, seed=rng)
+    assume(relu.lemma5_holds(prob.H0, prob.H_bar))
+    p = relu.theorem9_parameters(prob.H_bar)
+    run = relu.train(prob, "heavy_ball", p["eta"], p["beta"], 300)
+    r = run.stacked_norms
+    bound = relu.theorem9_bound(p["kappa_hat"], np.arange(r.size)) * r[0]
+    above_rounding = bound >= 1e-9 * r[0]
+    assert above_rounding.sum() > 50
+    assert np.all(r[above_rounding] <= bound[above_rounding])
+
+
+@settings(max_examples=30)
+@given(seed=seeds, n=st.integers(1, 6), log_kappa=st.floats(np.log10(4.5), 3.0))
+def test_theorem9_printed_beta_breaks_the_rate_of_21_on_the_linear_model(seed, n, log_kappa):
+    # with beta = (1 - 1/(2 kappa_hat))^2 every block of A has modulus sqrt(beta) = 1 - 1/(2 kappa_hat),
+    # slower than (21)'s 1 - 1/(4 sqrt(kappa_hat)) once kappa_hat > 4: (21) must fail for large t.
+    rng = np.random.default_rng(seed)
+    kappa_hat = 10 ** log_kappa
+    eig = np.concatenate([[1.0, kappa_hat], rng.uniform(1.0, kappa_hat, max(n - 2, 0))])[:max(n, 2)]
+    H = np.diag(eig) / kappa_hat                       # lambda_max = 1 = 1/eta, lambda = 1/kappa_hat
+    beta = (1 - 0.5 / kappa_hat) ** 2
+    assert theory.spectral_radius(H, 1.0, beta) == pytest.approx(1 - 0.5 / kappa_hat)
+    A = theory.momentum_matrix(H, 1.0, beta)
+    rho, bound_rate = 1 - 0.5 / kappa_hat, 1 - 0.25 / np.sqrt(kappa_hat)
+    t = int(np.ceil(np.log(8 * np.sqrt(kappa_hat) * 4) / np.log(rho / bound_rate)))  # a t where it must fail
+    assert theory.matrix_power_norms(A, t)[t] > relu.theorem9_bound(kappa_hat, t)   # ||A^t|| >= rho^t
+    # ... and from the start the theorem uses, xi_{-1} = xi_0 along the slowest direction, within a rotation
+    v = np.zeros(2 * H.shape[0])
+    v[0] = v[H.shape[0]] = 1 / np.sqrt(2)
+    period = int(np.ceil(2 * np.pi / np.arccos((1 + beta - 1 / kappa_hat) / (2 * np.sqrt(beta)))))
+    tail = np.arange(t, t + period + 1)
+    assert np.any(theory.matrix_power_norms(A, t + period, v)[tail] > relu.theorem9_bound(kappa_hat, tail))
+    # and the Table 1 beta keeps the same matrix power inside (21)
+    beta_ok = (1 - 0.5 / np.sqrt(kappa_hat)) ** 2
+    ok = theory.matrix_power_norms(theory.momentum_matrix(H, 1.0, beta_ok), t)
+    assert np.all(ok <= relu.theorem9_bound(kappa_hat, np.arange(t + 1)))
+
+
+def test_theorem9_printed_beta_breaks_21_on_a_network_run():
+    X = relu.clustered_inputs(5, 10, np.deg2rad(70), seed=3)
+    prob = relu.make_problem(X, relu.random_labels(5, seed=3), 1000, seed=4)
+    stated = relu.theorem9_parameters(prob.H_bar, form="stated")
+    assert stated["kappa_hat"] > 4 and relu.lemma5_holds(prob.H0, prob.H_bar)
+    run = relu.train(prob, "heavy_ball", stated["eta"], stated["beta"], 200)
+    r = run.stacked_norms
+    assert np.any(r > relu.theorem9_bound(stated["kappa_hat"], np.arange(r.size)) * r[0])
+
+
+def test_widths_radii_and_rates():
+    assert relu.required_width(0.1, 5, kappa=10, delta=0.1) == pytest.approx(1e4 * 625 * 100 * np.log(50) ** 3)
+    assert relu.required_width(0.1, 5, theorem="du", delta=0.5) == pytest.approx(1e4 * 5 ** 6 * 8)
+    assert relu.r_relu(0.3, 5, 2.0) == pytest.approx(0.3 / (1024 * 5 * 2))
+    assert relu.required_width(0.5, 4, theorem="lemma5", delta=0.1) == pytest.approx(4 * 16 * np.log(40))
+    H_bar = np.diag([0.2, 1.0])
+    assert relu.theorem3_rate(1.0, H_bar) == pytest.approx(np.sqrt(0.9))
+    assert relu.theorem9_bound(16.0, [0, 1]) == pytest.approx([32.0, 32.0 * (1 - 1 / 16)])
+    assert relu.condition_number(np.diag([0.0, 1.0])) == np.inf
+
+
+def test_lemma5_check_and_concentration_study():
+    X = relu.unit_inputs(4, 6, seed=0)
+    out = relu.gram_concentration(X, [30, 3000], trials=50, seed=1, max_batch_elements=100_000)
+    assert out["frob"].shape == (2, 50)
+    # the mean squared error matches v/m at both widths
+    np.testing.assert_allclose(np.sqrt(np.mean(out["frob"] ** 2, axis=1)), out["expected_rms"], rtol=0.3)
+    # on Lemma 5's event the condition number of H0 is at most (4 kappa + 1)/3 (the lemma's consequence)
+    H_bar = relu.ntk_gram(X)
+    kappa = relu.condition_number(H_bar)
+    W0 = np.random.default_rng(2).standard_normal((40, 3000, 6))
+    H0 = relu.gram(W0, X)
+    holds = relu.lemma5_holds(H0, H_bar)
+    assert holds.sum() >= 30
+    assert np.all(relu.condition_number(H0[holds]) <= (4 * kappa + 1) / 3)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: relu.s_perp(np.ones((2, 2)), np.eye(2) * 0.5, -1.0), ValueError, "radius must be >= 0"),
+    (lambda: relu.theorem9_parameters(np.diag([0.0, 1.0])), ValueError, "positive definite"),
+    (lambda: relu.theorem9_parameters(np.eye(2), form="printed"), ValueError, "form must be"),
+    (lambda: relu.required_width(0.1, 5, theorem="x"), ValueError, "theorem must be"),
+    (lambda: relu.theorem9_bound(0.5, 3), ValueError, "kappa_hat must be >= 1"),
+    (lambda: relu.theorem9_bound(4.0, "ten"), TypeError, "t must be"),
+    (lambda: relu.theorem9_bound(4.0, [1, -1]), ValueError, "t must be"),
+])
+def test_bad_theory_inputs_give_clear_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_lemma3_decomposition_refuses_a_trajectory_it_cannot_decompose():
+    prob = small_problem(0)
+    with pytest.raises(ValueError, match="W_traj must have shape"):
+        relu.lemma3_decomposition(np.zeros((3, 2, 2)), prob, 0.1, 0.5)
+    run = relu.train(prob, "heavy_ball", 0.1, 0.5, 3, store="all")
+    assert run.max_distance.max() > 0
+    with pytest.raises(ValueError, match="radius must be >="):   # the sets S_i^perp would not be valid
+        relu.lemma3_decomposition(run.trajectory, prob, 0.1, 0.5, radius=0.0)
+
+
+@given(seed=seeds, n=st.integers(1, 6), scale=st.floats(0.0, 3.0))
+def test_lemma5_holds_exactly_on_the_frobenius_ball(seed, n, scale):
+    """By Weyl's inequality the eigenvalue conclusions follow from the Frobenius one, so lemma5_holds(H0) is
+    ||H0 - H_bar||_F <= lambda_min(H_bar)/4, whatever the direction of H0 - H_bar; batches agree."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** rng.uniform(0, 2))
+    radius = np.linalg.eigvalsh(H_bar)[0] / 4
+    E = rng.standard_normal(H_bar.shape)
+    E = (E + E.T) / np.linalg.norm(E + E.T)
+    assume(abs(scale - 1) > 1e-9)
+    H0 = H_bar + scale * radius * E
+    assert relu.lemma5_holds(H0, H_bar) == (scale < 1)
+    batch = np.stack([H_bar + s * radius * E for s in (0.0, 0.5, 0.999, 1.001, 2.0)])
+    np.testing.assert_array_equal(relu.lemma5_holds(batch, H_bar), [True, True, True, False, False])
+
+
+@given(lam=st.floats(0.01, 2.0), n=st.integers(1, 50), c0=st.floats(1.0, 100.0), xi0=st.floats(0.1, 10.0),
+       nu=st.floats(0.5, 4.0), log_kappa=st.floats(0.0, 4.0))
+def test_lemma10_width_is_the_proofs_width_for_the_worst_admissible_residuals(lam, n, c0, xi0, nu, log_kappa):
+    """Lemma 10 assumes ||[xi_s; xi_{s-1}]|| <= theta^s nu C0 ||[xi_0; xi_{-1}]|| and sums the momentum steps
+    (lemma10_distance_bound: steps (a)-(c)). For the largest admissible residuals that path bound tends to
+    eta sqrt(n/m) nu C0 sqrt(2) ||xi_0|| / ((1 - theta)(1 - beta)); steps (e)-(f) replace 1/(1 - beta) by
+    1/(1 - theta), a factor 4 - sqrt(eta lambda) larger. So at lemma10_width the exact path bound reaches R_ReLU
+    only at a width (4 - sqrt(eta lambda))^2 times smaller: the two computations must agree on that factor."""
+    eta = 1.0 / (lam * 10 ** log_kappa)                    # eta = 1/lambda_max, eta lambda = 1/kappa
+    z = eta * lam
+    beta, theta = (1 - 0.5 * np.sqrt(z)) ** 2, 1 - 0.25 * np.sqrt(z)
+    T = int(np.ceil(60 / (1 - theta)))                     # long enough for the geometric tails to vanish
+    xi = (theta ** np.arange(T + 1) * nu * c0 * np.sqrt(2) * xi0)[:, None] / np.sqrt(n) * np.ones(n)
+    m = relu.lemma10_width(lam, n, c0, xi0, nu=nu)
+    path = relu.lemma10_distance_bound(xi, eta, beta, 1)[-1]       # at m = 1; it scales like 1/sqrt(m)
+    m_exact = (path / relu.r_relu(lam, n, c0)) ** 2                 # where the exact path bound equals R_ReLU
+    assert m / m_exact == pytest.approx((4 - np.sqrt(z)) ** 2, rel=1e-6)
+    assert path / np.sqrt(m) <= relu.r_relu(lam, n, c0)            # the lemma's conclusion at its width
+
+
+@settings(max_examples=40)
+@given(log_gap=st.floats(-3.0, 3.0), n=st.integers(1, 5), seed=seeds)
+def test_printed_beta_breaks_21_for_every_kappa_bar_above_4_even_near_4(log_gap, n, seed):
+    r"""The erratum's argument, checked where the failure takes longest. With the printed beta =
+    (1 - 1/(2 kappa_bar))^2 every 2x2 block of A (z in [1/kappa_bar, 1]) is under-damped, so rho(A) =
+    sqrt(beta) = 1 - 1/(2 kappa_bar), and ||A^t|| >= rho(A)^t for every t. For kappa_bar > 4 this exceeds
+    theta = 1 - 1/(4 sqrt(kappa_bar)), so (21) fails from t* = log(8 sqrt(kappa_bar)) / log(rho/theta) on; t*
+    grows like 155 / (kappa_bar - 4) as kappa_bar -> 4. ||A^t|| is computed exactly in logarithms (a 2x2 block's
+    power in closed form), from Theorem 9's parameters of an H_bar with kappa = (3 kappa_bar - 1)/4, so no
+    underflow hides the comparison even at t* ~ 1e5."""
+    kappa_bar = 4 + 10 ** log_gap
+    rng = np.random.default_rng(seed)
+    kappa = (3 * kappa_bar - 1) / 4
+    H_bar = np.diag(np.concatenate([[1.0, kappa], rng.uniform(1.0, kappa, n)]))
+    p = relu.theorem9_parameters(H_bar, form="stated")
+    assert p["kappa_bar"] == pytest.approx(kappa_bar, rel=1e-12)
+    z = p["eta"] * np.concatenate([[p["lam"], p["lam_max"]], p["lam"] + (p["lam_max"] - p["lam"]) * rng.random(n)])
+    assert np.all(theory.block_spectral_radius(z, p["beta"]) == pytest.approx(1 - 0.5 / kappa_bar, rel=1e-12))
+    rho, theta = 1 - 0.5 / kappa_bar, 1 - 0.25 / np.sqrt(kappa_bar)
+    assert rho > theta
+    t_star = int(np.ceil(np.log(8 * np.sqrt(kappa_bar)) / np.log(rho / theta))) + 1
+    log_norm = max(_log_block_power_norm(zi, p["beta"], t_star) for zi in z)
+    assert log_norm > np.log(8 * np.sqrt(kappa_bar)) + t_star * np.log(theta)     # (21) fails at t*
+    if t_star < 2000:   # where no underflow threatens, the library's bound and matrix powers agree
+        A = theory.momentum_matrix(np.diag(z), 1.0, p["beta"])
+        assert theory.matrix_power_norms(A, t_star)[t_star] > relu.theorem9_bound(kappa_bar, t_star)
+
+
+def _log_block_power_norm(z, beta, t):
+    """log ||M^t||_2 for M = [[1 + beta - z, -beta], [1, 0]] with complex eigenvalues r e^{+-i w}, by Sylvester's
+    formula M^t = r^t (e^{itw} (M - l_- I) - e^{-itw} (M - l_+ I)) / (l_+ - l_-), evaluated without r^t."""
+    M = np.array([[1 + beta - z, -beta], [1.0, 0.0]])
+    r = np.sqrt(beta)
+    w = np.arccos((1 + beta - z) / (2 * r))
+    lp, lm = r * np.exp(1j * w), r * np.exp(-1j * w)
+    N = (np.exp(1j * t * w) * (M - lm * np.eye(2)) - np.exp(-1j * t * w) * (M - lp * np.eye(2))) / (lp - lm)
+    return t * np.log(r) + np.log(np.linalg.norm(N.real, 2))
+
+
+def test_theorem9_width_with_the_log_the_proof_needs():
+    """Lemma 10's step (g) has ||xi_0||^2 = O(n log(m/delta) log^2(n/delta)); keeping it makes the width condition
+    m >= lambda^-4 n^4 kappa^2 log(m/delta) log^2(n/delta), implicit in m. Its solution is a fixed point, and exceeds
+    the printed lambda^-4 n^4 kappa^2 log^3(n/delta) by exactly log(m/delta)/log(n/delta)."""
+    for lam, n, kappa, delta in ((0.2, 5, 2.4, 0.1), (0.01, 20, 50.0, 0.01), (1.0, 1, 1.0, 0.5)):
+        printed = relu.required_width(lam, n, kappa=kappa, delta=delta)
+        m = relu.required_width(lam, n, kappa=kappa, delta=delta, theorem="theorem9_proof")
+        c = lam ** -4 * n ** 4 * kappa ** 2 * np.log(n / delta) ** 2
+        g = lambda x: x - c * np.log(x / delta)   # noqa: E731 - the condition is g(m) >= 0
+        if m > 1:                                  # m is the larger root: the condition fails just below it
+            assert g(m) == pytest.approx(0.0, abs=1e-9 * m) and g(m * (1 - 1e-6)) < 0 < g(m * (1 + 1e-6))
+            assert m / printed == pytest.approx(np.log(m / delta) / np.log(n / delta), rel=1e-9)
+        else:                                      # the condition holds at every width
+            assert all(g(x) >= 0 for x in np.logspace(0, 6, 50))
