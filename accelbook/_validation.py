@@ -122,3 +122,92 @@ def instance_of(name, value, cls):
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
         raise TypeError(f"{name} must be a {names}, got {type(value).__name__} {shown(value)}")
     return value
+
+
+# ---------------------------------------------------------------- added for the flat modules (issue 12)
+__all__ += ["real_array", "numeric_array", "count_array", "square_matrix", "optional_text", "text"]
+
+
+def _kind_of_array(name, value):
+    """Refuse what numpy would silently turn into numbers: strings, bools, None, objects."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got "
+                        f"{type(value).__name__} {shown(value)}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got dtype {arr.dtype} "
+                        f"{shown(value)}")
+    return arr.astype(np.float64)
+
+
+def real_array(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False, ndim=None, nonempty=False):
+    """Return ``value`` as a finite float64 array (a scalar gives a 0-d array) with entries in the range.
+
+    Unlike :func:`finite_array`, strings, bools and ``None`` are refused with a ``TypeError`` (numpy would
+    read ``True`` as 1.0), and the range is checked entry by entry.
+    """
+    arr = _kind_of_array(name, value)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf), got {shown(value)}")
+    if arr.size and lo is not None:
+        bad = arr <= lo if lo_open else arr < lo
+        if np.any(bad):
+            raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo:g}, got {arr[bad].flat[0]:g}")
+    if arr.size and hi is not None:
+        bad = arr >= hi if hi_open else arr > hi
+        if np.any(bad):
+            raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi:g}, got {arr[bad].flat[0]:g}")
+    return arr
+
+
+def numeric_array(name, value, *, ndim=None):
+    """Return ``value`` as a float64 array of numbers, NaN and inf allowed (values to draw: matplotlib
+    leaves gaps there); strings, bools and ``None`` are refused with a ``TypeError``."""
+    arr = _kind_of_array(name, value)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def count_array(name, value, *, lo=0):
+    """Return ``value`` as an int array after checking every entry is a whole number ``>= lo``
+    (iteration counts ``t``; integral floats such as ``3.0`` are accepted)."""
+    arr = real_array(name, value)
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must hold whole numbers (iteration counts), got {shown(value)}")
+    if arr.size and np.any(arr < lo):
+        raise ValueError(f"{name} must be >= {lo}, got {int(arr.min())}")
+    return arr.astype(np.int64)
+
+
+def square_matrix(name, value):
+    """Return ``value`` as a finite, non-empty, square float64 matrix."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{name} must be a square matrix of real numbers, got {type(value).__name__} {shown(value)}")
+    M = finite_array(name, value, ndim=2)
+    if M.shape[0] != M.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {M.shape}")
+    if M.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return M
+
+
+def optional_text(name, value):
+    """Return ``value`` after checking it is a str or ``None`` (labels, titles)."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, got {type(value).__name__} {shown(value)}")
+    return value
+
+
+def text(name, value):
+    """Return ``value`` after checking it is a str (axis labels)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} {shown(value)}")
+    return value

@@ -221,14 +221,100 @@ def test_bad_matrix(H, match):
     (lambda: theory.momentum_matrix(np.eye(2), "1", 0.5), TypeError, "eta must be a real number"),
     (lambda: theory.polyak_parameters(2.0, 1.0), ValueError, "L must be >= mu"),
     (lambda: theory.corollary1_parameters(0.0, 1.0), ValueError, "mu must be > 0"),
-    (lambda: theory.theorem2_rate(0.5), ValueError, "kappa must be finite and >= 1"),
-    (lambda: theory.corollary1_bound(np.nan, 3), ValueError, "kappa must be finite and >= 1"),
-    (lambda: theory.theorem7_bound(np.eye(2), 1.0, 0.5, [-1]), ValueError, "t must be integers >= 0"),
-    (lambda: theory.h(0.5, -1.0), ValueError, "z must be finite and >= 0"),
-    (lambda: theory.matrix_power_norms(np.ones((2, 3)), 3), ValueError, "A must be square"),
+    (lambda: theory.theorem2_rate(0.5), ValueError, "kappa must be >= 1"),
+    (lambda: theory.corollary1_bound(np.nan, 3), ValueError, "kappa must be finite"),
+    (lambda: theory.theorem7_bound(np.eye(2), 1.0, 0.5, [-1]), ValueError, "t must be >= 0"),
+    (lambda: theory.h(0.5, -1.0), ValueError, "z must be >= 0"),
+    (lambda: theory.matrix_power_norms(np.ones((2, 3)), 3), ValueError, "A must be a square matrix"),
     (lambda: theory.matrix_power_norms(np.eye(2), 3, np.ones(3)), ValueError, r"v must have shape \(2,\)"),
     (lambda: theory.gd_rate(2.0, step="big"), ValueError, "step must be"),
 ])
 def test_bad_scalars(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------- long powers: no underflow (issue 11)
+def _rotation(r, theta):
+    return r * np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+
+
+@pytest.mark.parametrize("r, t_max", [(0.54, 2000), (0.5, 3000), (1.6, 2000)])
+def test_matrix_power_norms_are_exact_far_beyond_the_float_range(r, t_max):
+    """||(rR)^t|| = r^t exactly for a rotation R: the log form is right where r^t under/overflows
+    (0.54^2000 = 1e-535); the unnormalised product of the old code gave 0 (or inf) there."""
+    A = _rotation(r, 0.7)
+    t = np.arange(t_max + 1)
+    logs = theory.matrix_power_norms(A, t_max, log=True)
+    np.testing.assert_allclose(logs, t * np.log(r), rtol=1e-12, atol=1e-12)
+    v = np.array([3.0, -4.0])
+    np.testing.assert_allclose(theory.matrix_power_norms(A, t_max, v, log=True), np.log(5.0) + t * np.log(r),
+                               rtol=1e-12, atol=1e-12)
+    with np.errstate(under="ignore", over="ignore"):
+        expected = r ** t.astype(float)
+    plain = theory.matrix_power_norms(A, t_max)
+    normal = (expected > 1e-300) & (expected < 1e300)  # outside: 0 or inf, or subnormal rounding
+    np.testing.assert_allclose(plain[normal], expected[normal], rtol=1e-10)
+    assert np.all((plain[~normal] <= 1e-300) | (plain[~normal] >= 1e300))
+
+
+def test_gelfand_sequence_beyond_underflow():
+    """A momentum matrix with rho ~ 0.54: ||A^t|| underflows from t ~ 1200, yet ||A^t||^(1/t) -> rho from
+    above; the old code returned eps_t = -rho there."""
+    H = np.diag([0.3, 1.0])
+    eta, beta = 1.0, 0.29
+    A = theory.momentum_matrix(H, eta, beta)
+    rho = theory.spectral_radius(H, eta, beta)
+    assert 0.5 < rho < 0.6
+    t, root, eps = theory.gelfand_sequence(A, 2500)
+    assert np.all(eps > 0)  # ||A^t|| >= rho^t c with c > 0 for this diagonalisable A: eps_t > 0 for every t
+    # Theorem 5 (rho = sqrt(beta) here): rho^t <= ||A^t|| <= C0 rho^t, so 0 < eps_t <= rho (C0^(1/t) - 1) -> 0
+    c = theory.theorem5_constant(H, eta, beta)
+    assert rho == pytest.approx(np.sqrt(beta), rel=1e-12)
+    assert np.all(eps <= rho * (c ** (1.0 / t) - 1) * (1 + 1e-9) + 1e-12)
+    assert eps[-1] < 1e-3
+
+
+def test_matrix_power_norms_of_a_nilpotent_matrix():
+    A = np.array([[0.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(theory.matrix_power_norms(A, 4), [1.0, 1.0, 0.0, 0.0, 0.0])
+    assert theory.matrix_power_norms(A, 4, log=True)[2] == -np.inf
+
+
+# ---------------------------------------------------------------- Hypothesis examples do not depend on collection
+def test_hypothesis_examples_do_not_depend_on_imported_modules(tmp_path, monkeypatch):
+    """The draws of a derandomised test are the same before and after a new local module full of literals is
+    imported (conftest empties Hypothesis's harvested constant pool); with the original harvester they change,
+    which is how collecting tests/test_convex.py used to change tests/test_theory.py's examples."""
+    import importlib
+    import sys
+
+    from hypothesis import settings
+    from hypothesis.internal.conjecture import providers
+
+    import conftest
+
+    def draws():
+        seen = []
+
+        @settings(derandomize=True, max_examples=60, database=None)
+        @given(seed=st.integers(0, 2**32 - 1), x=st.floats(0.0, 1.0))
+        def probe(seed, x):
+            seen.append((seed, x))
+
+        probe()
+        return seen
+
+    literals = ", ".join(str(104729 + 7919 * k) for k in range(300))
+    floats = ", ".join(repr(0.001 + 0.0033 * k) for k in range(300))
+    (tmp_path / "many_literals_mod.py").write_text(f"INTS = [{literals}]\nFLOATS = [{floats}]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = draws()
+    importlib.import_module("many_literals_mod")
+    assert draws() == before
+    monkeypatch.setattr(providers, "_get_local_constants", conftest.HARVEST_LOCAL_CONSTANTS)
+    try:
+        harvested = draws()
+    finally:
+        sys.modules.pop("many_literals_mod", None)
+    assert harvested != before  # the mechanism the conftest switches off
