@@ -64,8 +64,12 @@ def finite_array(name, value, *, ndim=None, shape=None):
 def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
     """Check a symmetric positive semidefinite matrix; return it and its ascending eigenvalues.
 
-    Symmetry is checked to ``rtol`` relative to the largest entry; eigenvalues within
-    ``10 n eps max|eig|`` of zero (rounding of the eigensolver) are treated as zero.
+    Symmetry is checked to ``rtol`` relative to the largest entry.  The eigensolver's absolute error is of
+    order ``n eps max|eig|``: a computed eigenvalue in ``[-10 n eps max|eig|, 0)`` is rounding of a zero and is
+    returned as 0 (one below that range means ``value`` is not PSD).  Positive computed eigenvalues are kept
+    however small, so a positive definite matrix with a huge condition number (``diag(1e-16, 1)``, or a dense
+    one with kappa = 1e13 and n = 50) is accepted as such.  Below about ``n eps max|eig|`` the computed
+    eigenvalues of a *dense* matrix are dominated by rounding, and so is ``positive_definite``'s verdict.
     """
     H = finite_array(name, value, ndim=2)
     if H.shape[0] != H.shape[1]:
@@ -80,7 +84,7 @@ def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
     tol = 10 * H.shape[0] * np.finfo(float).eps * max(np.max(np.abs(eig)), np.finfo(float).tiny)
     if eig[0] < -tol:
         raise ValueError(f"{name} must be positive semidefinite (smallest eigenvalue {eig[0]:.3g} < 0)")
-    eig = np.where(np.abs(eig) <= tol, 0.0, eig)
+    eig = np.maximum(eig, 0.0)
     if positive_definite and eig[0] <= 0:
         raise ValueError(f"{name} must be positive definite (smallest eigenvalue is 0)")
     return H, eig

@@ -63,6 +63,25 @@ def test_lemma2_formula_equals_the_extracted_phi(seed, beta, radius):
     assert np.abs(formula[1:]).max() > 1e-8  # a real, nonzero perturbation off quadratics
 
 
+@given(seed=st.integers(0, 300), beta=st.floats(0.0, 0.95), radius=st.floats(0.05, 2.0))
+def test_lemma2_perturbation_is_second_order(seed, beta, radius):
+    """Lemma 2 with a Lipschitz Hessian: ||phi_t|| <= eta L_H ||xi_0 - xi_t|| ||xi_t|| / 2, since
+    ||H_0 - H_t|| <= L_H ||xi_0 - xi_t|| / 2 for Hessians averaged on the segments to w_*. The bound binds to
+    within a factor of 100 (a factor 2 error in L_H or in the averaging would show)."""
+    f = convex.make_logistic(30, 3, lam=0.05, seed=seed)
+    eta = 1 / f.alpha
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal(3)
+    w0 = f.w_star + radius * u / np.linalg.norm(u)
+    run = methods.heavy_ball(f.grad, w0, eta, beta, 25)
+    xi = run.trajectory - f.w_star
+    phi = convex.lemma2_phi(f, run.trajectory, f.w_star, eta)
+    bound = eta * f.hessian_lipschitz * np.linalg.norm(xi[:-1] - xi[0], axis=1) * np.linalg.norm(xi[:-1], axis=1) / 2
+    assert np.all(np.linalg.norm(phi, axis=1) <= bound * (1 + 1e-9) + 1e-15)
+    counted = bound > 1e-12
+    assert np.max(np.linalg.norm(phi, axis=1)[counted] / bound[counted]) > 0.01
+
+
 @given(seed=st.integers(0, 300), log_lam=st.floats(-3.5, -1.5))
 def test_theorem8_bound_inside_the_radius(seed, log_lam):
     f = convex.make_logistic(50, 4, lam=10 ** log_lam, seed=seed)
