@@ -1,3 +1,5 @@
+import os
+
 import matplotlib
 import numpy as np
 import pytest
@@ -24,7 +26,9 @@ matplotlib.use("Agg")
 # tests/test_theory.py::test_hypothesis_examples_do_not_depend_on_imported_modules checks this.
 settings.register_profile("book", derandomize=True, deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("book")
+# `make mutation` runs the property tests once per mutant: fewer (equally derandomised) examples there.
+settings.register_profile("mutation", parent=settings.get_profile("book"), max_examples=20)
+settings.load_profile(os.environ.get("ACCELBOOK_HYPOTHESIS_PROFILE", "book"))
 
 
 def _no_local_constants():
