@@ -18,7 +18,7 @@ STUDENT_CACHE := _build/student/.jupyter_cache
 PKGHASH := _build/.accelbook-hash
 MATHJAX := .vendor/static/mathjax/VERSION
 
-.PHONY: book student test test-lane-build test-lane-rest unit build-strict student-strict browser binder assignments grade vendor bench lock clean help cache-guard
+.PHONY: book student test test-lane-build test-lane-rest unit build-strict student-strict browser binder assignments grade vendor bench lock clean help cache-guard mutation
 
 help:
 	@echo "make book     build the HTML book (instructor edition, with solutions) into _build/html"
@@ -26,6 +26,7 @@ help:
 	@echo "make test     unit tests, strict builds of both editions, browser test, Binder test, grading test"
 	@echo "make assignments  one otter-grader assignment per chapter into _build/assignments (instructors)"
 	@echo "make bench    the benchmark suite (writes bench/results/bench.json and bench.md)"
+	@echo "make mutation mutation testing of the theorem-bearing modules (slow; writes _build/mutation/)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -105,10 +106,28 @@ test-lane-rest:
 bench: $(STAMP) $(MATHJAX)
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
-# Freeze the full resolved set (every extra, the Binder and instructor ones included) into constraints.txt.
+# Mutation testing (README, "Mutation testing"): mutmut, pinned in the `mutation` extra, over the modules that
+# carry theorems; score and surviving mutants go to _build/mutation/. Too slow for `make test` (about an hour
+# on 2 cores). MUTATE lists paths or globs; those that match nothing are skipped, so a module can be listed
+# before it exists. Extend it (or override: `make mutation MUTATE=accelbook/theory.py`).
+MUTATE ?= accelbook/theory.py accelbook/residual.py accelbook/convex.py accelbook/quadratic.py \
+          accelbook/relu/theory.py accelbook/relu/model.py \
+          accelbook/deep_linear/theory.py accelbook/deep_linear/model.py \
+          accelbook/partition/theory.py accelbook/partition/*model*.py
+MUTATION_JOBS ?= 2
+MUTSTAMP := $(VENV)/.mutation-installed
+
+$(MUTSTAMP): $(STAMP) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[mutation]"
+	touch $(MUTSTAMP)
+
+mutation: $(MUTSTAMP)
+	$(PY) tools/mutation.py --out _build/mutation --max-children $(MUTATION_JOBS) $(MUTATE)
+
+# Freeze the full resolved set (every extra, the Binder, instructor and mutation ones included) into constraints.txt.
 # The +cpu local version label is dropped so the pin also resolves from PyPI (Binder).
 lock: $(STAMP)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,binder,instructor]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test,binder,instructor,mutation]"
 	head -2 constraints.txt > constraints.new
 	$(PY) -m pip freeze --exclude-editable | grep -v '^accelbook' | sed -E 's/^(torch==[^+]*)\+cpu$$/\1/' >> constraints.new && mv constraints.new constraints.txt
 

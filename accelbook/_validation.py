@@ -64,8 +64,12 @@ def finite_array(name, value, *, ndim=None, shape=None):
 def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
     """Check a symmetric positive semidefinite matrix; return it and its ascending eigenvalues.
 
-    Symmetry is checked to ``rtol`` relative to the largest entry; eigenvalues within
-    ``10 n eps max|eig|`` of zero (rounding of the eigensolver) are treated as zero.
+    Symmetry is checked to ``rtol`` relative to the largest entry.  The eigensolver's absolute error is of
+    order ``n eps max|eig|``: a computed eigenvalue in ``[-10 n eps max|eig|, 0)`` is rounding of a zero and is
+    returned as 0 (one below that range means ``value`` is not PSD).  Positive computed eigenvalues are kept
+    however small, so a positive definite matrix with a huge condition number (``diag(1e-16, 1)``, or a dense
+    one with kappa = 1e13 and n = 50) is accepted as such.  Below about ``n eps max|eig|`` the computed
+    eigenvalues of a *dense* matrix are dominated by rounding, and so is ``positive_definite``'s verdict.
     """
     H = finite_array(name, value, ndim=2)
     if H.shape[0] != H.shape[1]:
@@ -80,7 +84,7 @@ def symmetric_psd(name, value, *, positive_definite=False, rtol=1e-10):
     tol = 10 * H.shape[0] * np.finfo(float).eps * max(np.max(np.abs(eig)), np.finfo(float).tiny)
     if eig[0] < -tol:
         raise ValueError(f"{name} must be positive semidefinite (smallest eigenvalue {eig[0]:.3g} < 0)")
-    eig = np.where(np.abs(eig) <= tol, 0.0, eig)
+    eig = np.maximum(eig, 0.0)
     if positive_definite and eig[0] <= 0:
         raise ValueError(f"{name} must be positive definite (smallest eigenvalue is 0)")
     return H, eig
@@ -124,34 +128,99 @@ def instance_of(name, value, cls):
     return value
 
 
-def real_array(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
-    """Return ``value`` (a real number or an array of them) as a float64 array after checking that it is
-    non-empty and every entry is finite and in the given range (bools and strings are refused)."""
-    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {type(value).__name__} "
-                        f"{shown(value)}")
+# ---------------------------------------------------------------- added for the flat modules (issue 12)
+__all__ += ["real_array", "numeric_array", "count_array", "square_matrix", "optional_text", "text"]
+
+
+def _kind_of_array(name, value):
+    """Refuse what numpy would silently turn into numbers: strings, bools, None, objects."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got "
+                        f"{type(value).__name__} {shown(value)}")
     try:
         arr = np.asarray(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {shown(value)}") from None
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must be a real number or an array of real numbers, got {shown(value)}")
-    arr = arr.astype(np.float64)
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number or an array of real numbers, got dtype {arr.dtype} "
+                        f"{shown(value)}")
+    return arr.astype(np.float64)
+
+
+def real_array(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False, ndim=None, nonempty=False):
+    """Return ``value`` as a finite float64 array (a scalar gives a 0-d array) with entries in the range.
+
+    Unlike :func:`finite_array`, strings, bools and ``None`` are refused with a ``TypeError`` (numpy would
+    read ``True`` as 1.0), and the range is checked entry by entry.
+    """
+    arr = _kind_of_array(name, value)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {shown(value)}")
-    if lo is not None and (np.any(arr < lo) or (lo_open and np.any(arr == lo))):
-        raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo:g}, got min {arr.min():g}")
-    if hi is not None and (np.any(arr > hi) or (hi_open and np.any(arr == hi))):
-        raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi:g}, got max {arr.max():g}")
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf), got {shown(value)}")
+    if arr.size and lo is not None:
+        bad = arr <= lo if lo_open else arr < lo
+        if np.any(bad):
+            raise ValueError(f"{name} must be {'>' if lo_open else '>='} {lo:g}, got {arr[bad].flat[0]:g}")
+    if arr.size and hi is not None:
+        bad = arr >= hi if hi_open else arr > hi
+        if np.any(bad):
+            raise ValueError(f"{name} must be {'<' if hi_open else '<='} {hi:g}, got {arr[bad].flat[0]:g}")
     return arr
+
+
+def numeric_array(name, value, *, ndim=None):
+    """Return ``value`` as a float64 array of numbers, NaN and inf allowed (values to draw: matplotlib
+    leaves gaps there); strings, bools and ``None`` are refused with a ``TypeError``."""
+    arr = _kind_of_array(name, value)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def count_array(name, value, *, lo=0):
+    """Return ``value`` as an int array after checking every entry is a whole number ``>= lo``
+    (iteration counts ``t``; integral floats such as ``3.0`` are accepted)."""
+    arr = real_array(name, value)
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must hold whole numbers (iteration counts), got {shown(value)}")
+    if arr.size and np.any(arr < lo):
+        raise ValueError(f"{name} must be >= {lo}, got {int(arr.min())}")
+    return arr.astype(np.int64)
+
+
+def square_matrix(name, value):
+    """Return ``value`` as a finite, non-empty, square float64 matrix."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"{name} must be a square matrix of real numbers, got {type(value).__name__} {shown(value)}")
+    M = finite_array(name, value, ndim=2)
+    if M.shape[0] != M.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {M.shape}")
+    if M.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return M
+
+
+def optional_text(name, value):
+    """Return ``value`` after checking it is a str or ``None`` (labels, titles)."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, got {type(value).__name__} {shown(value)}")
+    return value
+
+
+def text(name, value):
+    """Return ``value`` after checking it is a str (axis labels)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} {shown(value)}")
+    return value
 
 
 def int_array(name, value, *, lo=None):
     """Return ``value`` (an integer or an array of integers, integral floats accepted) as an int array after
     checking that it is non-empty and every entry is ``>= lo`` (bools and strings are refused)."""
-    arr = real_array(name, value, lo=lo)
+    arr = real_array(name, value, lo=lo, nonempty=True)
     if np.any(arr != np.round(arr)):
         raise ValueError(f"{name} must contain integers, got {shown(value)}")
     return arr.astype(np.int64)

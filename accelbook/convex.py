@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import finite_array, int_scalar, real_scalar, rng_from
+from . import metrics
+from ._records import ArrayRecord
+from ._validation import instance_of, int_scalar, real_array, real_scalar, rng_from
 
 __all__ = ["RegularizedLogistic", "make_logistic", "averaged_hessian", "lemma2_phi",
-           "lrp_function", "lrp_gradient", "LRP_MU", "LRP_L", "lrp_heavy_ball", "detect_cycle",
+           "lrp_function", "lrp_gradient", "LRP_MU", "LRP_L", "lrp_heavy_ball", "LRPRun", "detect_cycle",
            "classify_lrp_starts", "theorem8_scan", "true_intervals"]
 
 #: Third-derivative bound of the logistic loss: max |s'(1-s)(1-2s)| over the sigmoid s = 1/(6*sqrt(3)).
@@ -41,8 +43,12 @@ class RegularizedLogistic:
     lam: float
 
     def __post_init__(self):
-        X = finite_array("X", self.X, ndim=2)
-        y = finite_array("y", self.y, shape=(X.shape[0],))
+        X = real_array("X", self.X, ndim=2)
+        if X.size == 0:
+            raise ValueError(f"X must have at least one row and one column, got shape {X.shape}")
+        y = real_array("y", self.y, ndim=1)
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},) (one label per row of X), got {y.shape}")
         if not np.all(np.isin(y, (-1.0, 1.0))):
             raise ValueError("y must contain only labels -1 and +1")
         lam = real_scalar("lam", self.lam, lo=0.0, lo_open=True)
@@ -72,20 +78,29 @@ class RegularizedLogistic:
         N = self.X.shape[0]
         return np.linalg.norm(self.X, 2) ** 2 * np.max(np.linalg.norm(self.X, axis=1)) * _LOGISTIC_THIRD / N
 
+    def _point(self, w):
+        w = real_array("w", w)
+        if w.ndim not in (1, 2) or w.shape[-1] != self.d:
+            raise ValueError(f"w must have shape ({self.d},) or (trials, {self.d}), got {w.shape}")
+        return w
+
     def loss(self, w):
         """f(w); ``w`` of shape (d,) or a batch (trials, d)."""
-        w = np.asarray(w, dtype=np.float64)
+        w = self._point(w)
         margins = w @ self._Z.T
         return np.mean(np.logaddexp(0.0, -margins), axis=-1) + 0.5 * self.lam * np.sum(w * w, axis=-1)
 
     def grad(self, w):
-        w = np.asarray(w, dtype=np.float64)
+        """∇f(w); ``w`` of shape (d,) or a batch (trials, d)."""
+        w = self._point(w)
         s = _sigmoid(-(w @ self._Z.T))  # probability of the wrong label
         return -(s @ self._Z) / self._Z.shape[0] + self.lam * w
 
     def hessian(self, w):
         """∇²f(w) = (1/N) Xᵀ diag(s(1-s)) X + λI, for one point ``w`` of shape (d,)."""
-        w = finite_array("w", w, shape=(self.d,))
+        w = real_array("w", w, ndim=1)
+        if w.shape != (self.d,):
+            raise ValueError(f"w must have shape ({self.d},), got {w.shape}")
         s = _sigmoid(self._Z @ w)
         return (self.X.T * (s * (1 - s))) @ self.X / self.X.shape[0] + self.lam * np.eye(self.d)
 
@@ -115,12 +130,20 @@ def make_logistic(N, d, *, lam=0.01, seed=0):
     return RegularizedLogistic(X=X, y=y, lam=lam)
 
 
+def _vector(name, value, d):
+    v = real_array(name, value, ndim=1)
+    if v.shape != (d,):
+        raise ValueError(f"{name} must have shape ({d},), got {v.shape}")
+    return v
+
+
 def averaged_hessian(f, w0, w_star, *, nodes=32):
     r"""Lemma 2's :math:`H = \int_0^1 \nabla^2 f((1-\tau) w_0 + \tau w_*)\, d\tau` by Gauss–Legendre
     quadrature with ``nodes`` points (exact for polynomial integrands of degree < 2·nodes)."""
+    f = instance_of("f", f, RegularizedLogistic)
     nodes = int_scalar("nodes", nodes, lo=1)
-    w0 = finite_array("w0", w0, shape=(f.d,))
-    w_star = finite_array("w_star", w_star, shape=(f.d,))
+    w0 = _vector("w0", w0, f.d)
+    w_star = _vector("w_star", w_star, f.d)
     x, wts = np.polynomial.legendre.leggauss(nodes)
     tau, wts = 0.5 * (x + 1.0), 0.5 * wts
     return sum(c * f.hessian((1 - t) * w0 + t * w_star) for t, c in zip(tau, wts))
@@ -129,8 +152,13 @@ def averaged_hessian(f, w0, w_star, *, nodes=32):
 def lemma2_phi(f, iterates, w_star, eta, *, nodes=32):
     r"""Lemma 2: :math:`\phi_t = \eta(H_0 - H_t)(w_t - w_*)` with :math:`H_t` the Hessian averaged on the
     segment from :math:`w_t` to :math:`w_*`. Returns shape (T, d) for iterates :math:`w_0..w_{T}` (t < T)."""
-    W = finite_array("iterates", iterates, ndim=2)
+    f = instance_of("f", f, RegularizedLogistic)
+    W = real_array("iterates", iterates, ndim=2)
+    if W.shape[0] < 2 or W.shape[1] != f.d:
+        raise ValueError(f"iterates must have shape (T+1, {f.d}) with T >= 1, got {W.shape}")
+    w_star = _vector("w_star", w_star, f.d)
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    nodes = int_scalar("nodes", nodes, lo=1)
     H0 = averaged_hessian(f, W[0], w_star, nodes=nodes)
     return np.stack([eta * (H0 - averaged_hessian(f, w, w_star, nodes=nodes)) @ (w - w_star) for w in W[:-1]])
 
@@ -142,37 +170,82 @@ LRP_MU, LRP_L = 1.0, 25.0
 def lrp_function(x):
     r"""The piecewise quadratic of Lessard, Recht & Packard (2016), μ = 1, L = 25, minimiser 0:
     25x²/2 (x < 1); x²/2 + 24x − 12 (1 ≤ x < 2); 25x²/2 − 24x + 36 (x ≥ 2)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = real_array("x", x)
     return np.where(x < 1, 12.5 * x * x, np.where(x < 2, 0.5 * x * x + 24 * x - 12, 12.5 * x * x - 24 * x + 36))
 
 
 def lrp_gradient(x):
     """Derivative of :func:`lrp_function` (continuous; its slope jumps between 1 and 25 at x = 1 and 2)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = real_array("x", x)
     return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
 
 
-def lrp_heavy_ball(x0, eta, beta, n_iter):
+@dataclass(frozen=True, eq=False)
+class LRPRun(ArrayRecord):
+    """Heavy ball on the counterexample (:func:`lrp_heavy_ball`); reads as the array ``trajectory``.
+
+    Attributes
+    ----------
+    trajectory : ndarray, shape (n_iter + 1,) + broadcast shape
+        The iterates, all finite.  A trial that diverged (``|x_t| > max_abs``) stops there: its entries
+        from ``nit + 1`` on repeat its last accepted iterate, so use :meth:`prefix` (or ``nit``) for it.
+    diverged : ndarray of bool, broadcast shape (0-d for scalar inputs)
+    nit : ndarray of int, broadcast shape
+        Accepted steps per trial (``n_iter`` unless that trial diverged).
+    message : str
+    """
+
+    trajectory: np.ndarray
+    diverged: np.ndarray
+    nit: np.ndarray
+    message: str
+    _array_field = "trajectory"
+
+    def prefix(self, index=()):
+        """The finite iterates of one trial (``index`` into the trial axes; ``()`` for a scalar run)."""
+        if not isinstance(index, tuple):
+            index = (index,)
+        try:
+            nit = int(self.nit[index])
+        except (IndexError, TypeError) as exc:
+            raise ValueError(f"index must select one trial of shape {self.nit.shape}, got {index!r} ({exc})") from None
+        return self.trajectory[(slice(0, nit + 1),) + index]
+
+
+def lrp_heavy_ball(x0, eta, beta, n_iter, *, max_abs=1e100):
     """Heavy ball on the counterexample, vectorised over any broadcastable arrays ``x0``, ``eta``,
     ``beta`` (so a whole grid of starts and momenta runs at once); ``x_{-1} = x_0``.
-    Returns the iterates, shape (n_iter + 1,) + broadcast shape."""
-    x0 = finite_array("x0", x0)
-    eta = finite_array("eta", eta)
-    beta = finite_array("beta", beta)
-    if np.any(eta <= 0):
-        raise ValueError("eta must be > 0")
-    if np.any(beta < 0) or np.any(beta >= 1):
-        raise ValueError("beta must be in [0, 1)")
+
+    A trial whose iterate leaves ``[-max_abs, max_abs]`` is stopped there and flagged as diverged (the
+    other trials run on).  Returns an :class:`LRPRun` (which reads as its ``trajectory`` array, shape
+    ``(n_iter + 1,) + broadcast shape``)."""
+    x0 = real_array("x0", x0)
+    eta = real_array("eta", eta, lo=0.0, lo_open=True)
+    beta = real_array("beta", beta, lo=0.0, hi=1.0, hi_open=True)
     n_iter = int_scalar("n_iter", n_iter, lo=0)
-    shape = np.broadcast(x0, eta, beta).shape
+    max_abs = real_scalar("max_abs", max_abs, lo=0.0, lo_open=True)
+    try:
+        shape = np.broadcast_shapes(x0.shape, eta.shape, beta.shape)
+    except ValueError:
+        raise ValueError(f"x0, eta and beta must broadcast against each other, got shapes {x0.shape}, "
+                         f"{eta.shape}, {beta.shape}") from None
+    if np.any(np.abs(x0) > max_abs):
+        raise ValueError(f"x0 must lie in [-max_abs, max_abs] = [-{max_abs:g}, {max_abs:g}]")
     out = np.empty((n_iter + 1,) + shape)
     prev = cur = np.broadcast_to(x0, shape).astype(np.float64)
     out[0] = cur
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(n_iter):
-            prev, cur = cur, cur - eta * lrp_gradient(cur) + beta * (cur - prev)
-            out[t + 1] = cur
-    return out
+    alive = np.ones(shape, dtype=bool)
+    nit = np.zeros(shape, dtype=np.int64)
+    for t in range(n_iter):
+        new = cur - eta * lrp_gradient(cur) + beta * (cur - prev)
+        alive &= np.abs(new) <= max_abs  # |x| <= 1e100 keeps every product finite: no overflow
+        prev, cur = np.where(alive, cur, prev), np.where(alive, new, cur)
+        nit += alive
+        out[t + 1] = cur
+    diverged = nit < n_iter
+    message = (f"{int(diverged.sum())} of {diverged.size} trials diverged (|x_t| > {max_abs:g})" if diverged.any()
+               else f"completed {n_iter} iterations")
+    return LRPRun(out, diverged, nit, message)
 
 
 def detect_cycle(trajectory, *, max_period=50, tail=200, tol=1e-9):
@@ -180,36 +253,51 @@ def detect_cycle(trajectory, *, max_period=50, tail=200, tol=1e-9):
 
     Returns an int array: the smallest period p ≥ 2 with |x_t - x_{t-p}| ≤ tol · (spread of the tail) over
     the last ``tail`` steps and the orbit not a single point, 1 if the tail has settled on a fixed point
-    (|x_t - x_T| ≤ tol), 0 if neither (still moving, or diverged). The period test is relative to the tail's
-    spread (max − min), so a slowly contracting oscillation of small amplitude is not taken for a cycle.
+    (|x_t - x_T| ≤ tol), 0 if neither (still moving, or diverged: the trials an :class:`LRPRun` flags are 0).
+    The period test is relative to the tail's spread (max − min), so a slowly contracting oscillation of small
+    amplitude is not taken for a cycle.  The trajectory needs at least ``tail + max_period`` steps.
     """
-    X = finite_array("trajectory", trajectory) if np.all(np.isfinite(trajectory)) else np.asarray(trajectory, float)
+    diverged = trajectory.diverged if isinstance(trajectory, LRPRun) else None
+    X = real_array("trajectory", trajectory.trajectory if diverged is not None else trajectory)
     max_period = int_scalar("max_period", max_period, lo=2)
     tail = int_scalar("tail", tail, lo=2)
-    if X.shape[0] < tail + max_period:
-        raise ValueError(f"trajectory must have at least tail + max_period = {tail + max_period} steps")
+    tol = real_scalar("tol", tol, lo=0.0)
+    if X.ndim == 0 or X.shape[0] < tail + max_period:
+        raise ValueError(f"trajectory must have at least tail + max_period = {tail + max_period} steps, "
+                         f"got shape {X.shape}")
     end = X[-tail:]
     period = np.zeros(X.shape[1:], dtype=int)
-    with np.errstate(invalid="ignore"):
-        settled = np.all(np.abs(end - end[-1]) <= tol, axis=0)
-        period[settled] = 1
-        spread = np.max(end, axis=0) - np.min(end, axis=0)
-        for p in range(2, max_period + 1):
-            same = np.all(np.abs(end - X[-tail - p:-p]) <= tol * spread, axis=0)
-            period[(period == 0) & same] = p
+    settled = np.all(np.abs(end - end[-1]) <= tol, axis=0)
+    period[settled] = 1
+    spread = np.max(end, axis=0) - np.min(end, axis=0)
+    for p in range(2, max_period + 1):
+        same = np.all(np.abs(end - X[-tail - p:-p]) <= tol * spread, axis=0)
+        period[(period == 0) & same] = p
+    if diverged is not None:
+        period[diverged] = 0
     return period
+
+
+#: The fewest iterations :func:`classify_lrp_starts` accepts: the cycle detector reads the last 200 steps
+#: and periods up to 50, so it needs 250 iterates.
+CLASSIFY_MIN_ITER = 249
 
 
 def classify_lrp_starts(x0, *, beta=4 / 9, eta=1 / 9, n_iter=2000):
     """Run heavy ball on the counterexample from each start (batched) and classify the outcome:
     1 = converges to the minimiser 0 (certified by :func:`lrp_certified_convergence` from the last state,
     however slowly it converges), p ≥ 2 = ends on a cycle of period p (any p ≤ 50, :func:`detect_cycle`),
-    -1 = diverges (|x_t| > 1e6 or overflow), 0 = none of these within ``n_iter`` iterations (bounded over the
-    last 200 iterations, but neither certified convergence nor a cycle of period <= 50 found)."""
-    traj = lrp_heavy_ball(x0, eta, beta, n_iter)
-    with np.errstate(invalid="ignore"):
-        diverged = ~np.all(np.abs(traj[-200:]) <= 1e6, axis=0)
-    period = detect_cycle(np.where(np.isfinite(traj), traj, 0.0))
+    -1 = diverges (|x_t| > 1e6 over the last 200 iterations, or the run stopped as diverged), 0 = none of
+    these within ``n_iter`` iterations (bounded over the last 200 iterations, but neither certified
+    convergence nor a cycle of period <= 50 found).
+
+    ``n_iter`` must be at least 249 (the cycle detector reads the last 200 iterates and periods up to 50).
+    """
+    n_iter = int_scalar("n_iter", n_iter, lo=CLASSIFY_MIN_ITER)
+    run = lrp_heavy_ball(x0, eta, beta, n_iter)
+    traj = run.trajectory
+    diverged = run.diverged | ~np.all(np.abs(traj[-200:]) <= 1e6, axis=0)
+    period = detect_cycle(run)
     converged = lrp_certified_convergence(traj[-1], traj[-2], eta, beta)
     out = np.where(converged, 1, np.where(period >= 2, period, 0))
     return np.where(diverged, -1, out)
@@ -221,42 +309,50 @@ def theorem8_scan(f, radii, *, n_dirs=8, n_iter=400, seed=0, floor=1e-12):
     For each radius r, start heavy ball (η = 1/α, β = (1 − 1/(2√κ))², :math:`w_{-1} = w_0`) from
     ``n_dirs`` random points with :math:`\|[w_0-w_*; w_{-1}-w_*]\| = r` (one batched run per radius) and
     record the worst ratio of :math:`\|[\xi_t;\xi_{t-1}]\|` to the bound (20) over t and directions, and
-    the median measured rate (least-squares slope of the log error).  Only iterations where both
-    the bound and the error stay above ``floor`` (absolute) count: below it, rounding in
-    :math:`\nabla f` near :math:`w_*` dominates.
+    the median measured rate (:func:`accelbook.metrics.measured_rate` of the stacked error, per direction).
+    Only iterations where both the bound and the error stay above ``floor`` (absolute) count: below it,
+    rounding in :math:`\nabla f` near :math:`w_*` dominates.
 
-    Returns a dict of arrays ``radius``, ``worst_ratio``, ``rate`` and the scalars ``kappa``, ``bound_rate``.
+    Returns a dict of arrays ``radius``, ``worst_ratio``, ``rate`` (``nan`` where fewer than 11 iterations
+    count) and the scalars ``kappa``, ``bound_rate``.
     """
     from . import methods, theory
-    radii = finite_array("radii", radii, ndim=1)
-    if np.any(radii <= 0):
-        raise ValueError("radii must be > 0")
+    f = instance_of("f", f, RegularizedLogistic)
+    floor = real_scalar("floor", floor, lo=0.0, lo_open=True)
+    radii = real_array("radii", radii, ndim=1, nonempty=True, lo=floor, lo_open=True)
+    n_dirs = int_scalar("n_dirs", n_dirs, lo=1)
+    n_iter = int_scalar("n_iter", n_iter, lo=1)
     rng = rng_from(seed)
     w_star, kappa = f.w_star, f.kappa
     eta, beta = 1.0 / f.alpha, (1.0 - 0.5 / np.sqrt(kappa)) ** 2
-    t = np.arange(n_iter + 1)
-    bound = theory.theorem8_bound(kappa, t)
+    bound = theory.theorem8_bound(kappa, np.arange(n_iter + 1))
     worst, rate = [], []
     for r in radii:
         U = rng.standard_normal((n_dirs, f.d))
         U *= (r / np.sqrt(2.0)) / np.linalg.norm(U, axis=1, keepdims=True)  # ||[xi_0; xi_0]|| = r
         run = methods.heavy_ball(f.grad, w_star + U, eta, beta, n_iter)
-        E = np.linalg.norm(run.trajectory - w_star, axis=2)  # (T+1, n_dirs)
-        stacked = np.sqrt(E ** 2 + np.vstack([E[:1], E[:-1]]) ** 2)
-        valid = (bound[:, None] * stacked[0] > floor) & (stacked > floor)
-        worst.append(np.max(np.where(valid, stacked / (bound[:, None] * stacked[0]), 0.0)))
-        slopes = [np.polyfit(t[v], np.log(s[v]), 1)[0] for s, v in zip(stacked.T, valid.T) if v.sum() > 10]
-        rate.append(np.exp(np.median(slopes)) if slopes else np.nan)
+        stacked = metrics.stacked_norms(run.trajectory - w_star)  # (nit + 1, n_dirs)
+        counted = np.count_nonzero(bound[:stacked.shape[0]] * r > floor)  # the bound decreases: a prefix
+        stacked = stacked[:counted]
+        valid = stacked > floor
+        worst.append(np.max(np.where(valid, stacked / (bound[:counted, None] * r), 0.0)))
+        rates = metrics.measured_rate(stacked, start=1.0, stop=floor / r, min_points=11)
+        rate.append(np.median(rates[np.isfinite(rates)]) if np.any(np.isfinite(rates)) else np.nan)
     return {"radius": radii, "worst_ratio": np.asarray(worst), "rate": np.asarray(rate), "kappa": kappa,
             "bound_rate": 1.0 - 0.25 / np.sqrt(kappa)}
 
 
 def true_intervals(x, mask):
     """The maximal runs of ``mask`` over the sorted grid ``x``, as a list of (first x, last x) pairs."""
-    x = finite_array("x", x, ndim=1)
-    mask = np.asarray(mask, dtype=bool)
+    x = real_array("x", x, ndim=1)
+    m = np.asarray(mask) if mask is not None and not isinstance(mask, str) else None
+    if m is None or m.dtype.kind not in "biuf" or (m.dtype.kind != "b" and not np.all(np.isin(m, (0, 1)))):
+        raise TypeError(f"mask must be an array of bools (or 0/1), got {type(mask).__name__} {mask!r:.60}")
+    mask = m.astype(bool)
     if mask.shape != x.shape:
         raise ValueError(f"mask must have the shape of x {x.shape}, got {mask.shape}")
+    if np.any(np.diff(x) < 0):
+        raise ValueError("x must be sorted in increasing order")
     edges = np.flatnonzero(np.diff(np.r_[False, mask, False].astype(int)))
     return [(float(x[a]), float(x[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import finite_array, real_scalar, rng_from, symmetric_psd
+from . import metrics
+from ._validation import callable_arg, int_scalar, real_array, real_scalar, rng_from, symmetric_psd
 
 __all__ = ["Check", "check_gradient", "check_theorem5_parameters", "check_rate_bound", "check_monte_carlo",
            "check_slope", "check_worst_case_bound"]
@@ -38,20 +39,28 @@ class Check:
 
 def check_gradient(f, grad, x, *, n_directions=5, h=1e-6, rtol=1e-5, atol=1e-8, seed=0):
     """Is ``grad`` the gradient of ``f`` at ``x``?  Central differences along the coordinate axes
-    (for up to 20 coordinates) and ``n_directions`` random directions."""
-    if not callable(f) or not callable(grad):
-        raise TypeError("f and grad must be callable")
-    x = finite_array("x", x)
+    (for up to 20 coordinates) and ``n_directions`` random directions, with step ``h > 0`` and tolerances
+    ``atol + rtol * max(|fd|, |grad . d|)``."""
+    f = callable_arg("f", f, "the function")
+    grad = callable_arg("grad", grad, "the claimed gradient")
+    x = real_array("x", x, nonempty=True)
+    n_directions = int_scalar("n_directions", n_directions, lo=0)
+    h = real_scalar("h", h, lo=0.0, lo_open=True)
+    rtol = real_scalar("rtol", rtol, lo=0.0)
+    atol = real_scalar("atol", atol, lo=0.0)
+    rng = rng_from(seed)
     g = np.asarray(grad(x), dtype=np.float64)
     if g.shape != x.shape:
         return Check(False, f"grad(x) has shape {g.shape}, but x has shape {x.shape}")
     if not np.all(np.isfinite(g)):
         return Check(False, "grad(x) contains NaN or inf")
-    rng = rng_from(seed)
     directions = [np.eye(x.size)[i].reshape(x.shape) for i in range(min(x.size, 20))]
     directions += [d / np.linalg.norm(d) for d in rng.standard_normal((n_directions,) + x.shape)]
     for k, d in enumerate(directions):
-        fd = (float(f(x + h * d)) - float(f(x - h * d))) / (2 * h)
+        plus, minus = np.asarray(f(x + h * d), dtype=np.float64), np.asarray(f(x - h * d), dtype=np.float64)
+        if plus.size != 1 or minus.size != 1:
+            return Check(False, f"f(x) must return one number, got shape {plus.shape}")
+        fd = (float(plus) - float(minus)) / (2 * h)
         claimed = float(np.vdot(g, d))
         if abs(fd - claimed) > atol + rtol * max(abs(fd), abs(claimed)):
             where = f"coordinate {k}" if k < min(x.size, 20) else "a random direction"
@@ -82,10 +91,11 @@ def check_theorem5_parameters(H, eta, beta):
 
 def check_rate_bound(errors, rate, *, constant=1.0, rtol=1e-9):
     """Does a measured sequence obey ``errors[t] <= constant * rate**t * errors[0]`` for every t?"""
-    e = finite_array("errors", errors, ndim=1)
+    e = real_array("errors", errors, ndim=1, nonempty=True)
     rate = real_scalar("rate", rate, lo=0.0)
     constant = real_scalar("constant", constant, lo=0.0)
-    if e.size == 0 or e[0] <= 0:
+    rtol = real_scalar("rtol", rtol, lo=0.0)
+    if e[0] <= 0:
         return Check(False, "errors must start with a positive value errors[0]")
     bound = constant * rate ** np.arange(e.size) * e[0]
     bad = np.flatnonzero(e > bound * (1 + rtol))
@@ -98,11 +108,14 @@ def check_rate_bound(errors, rate, *, constant=1.0, rtol=1e-9):
 
 def check_monte_carlo(closed_form, samples, *, n_sigma=4.0):
     """Is a closed form consistent with Monte Carlo samples of the same quantity?  Compares, entry by
-    entry, with the sample mean within ``n_sigma`` standard errors (samples along axis 0)."""
-    S = finite_array("samples", samples)
+    entry, with the sample mean within ``n_sigma > 0`` standard errors (samples along axis 0)."""
+    n_sigma = real_scalar("n_sigma", n_sigma, lo=0.0, lo_open=True)
+    S = real_array("samples", samples)
     if S.ndim < 1 or S.shape[0] < 2:
-        raise ValueError("samples must have at least 2 draws along axis 0")
-    c = finite_array("closed_form", closed_form)
+        raise ValueError(f"samples must have at least 2 draws along axis 0, got shape {S.shape}")
+    if S[0].size == 0:
+        raise ValueError(f"samples must hold at least one quantity per draw, got shape {S.shape}")
+    c = real_array("closed_form", closed_form)
     if c.shape != S.shape[1:]:
         return Check(False, f"closed_form has shape {c.shape}, but one sample has shape {S.shape[1:]}")
     mean = S.mean(axis=0)
@@ -118,12 +131,16 @@ def check_monte_carlo(closed_form, samples, *, n_sigma=4.0):
 
 
 def check_slope(x, y, expected, *, tol=0.1):
-    """Is the least-squares slope of log(y) against log(x) within ``tol`` of ``expected``?"""
-    x = finite_array("x", x, ndim=1)
-    y = finite_array("y", y, shape=x.shape)
-    if x.size < 2 or np.any(x <= 0) or np.any(y <= 0):
-        raise ValueError("x and y must hold at least 2 positive values each")
-    slope = float(np.polyfit(np.log(x), np.log(y), 1)[0])
+    """Is the least-squares slope of log(y) against log(x) within ``tol >= 0`` of ``expected``?"""
+    x = real_array("x", x, ndim=1, lo=0.0, lo_open=True)
+    y = real_array("y", y, ndim=1, lo=0.0, lo_open=True)
+    expected = real_scalar("expected", expected)
+    tol = real_scalar("tol", tol, lo=0.0)
+    if x.size < 2 or np.ptp(x) == 0:
+        raise ValueError(f"x must hold at least 2 distinct positive values, got {x.size} values")
+    if y.shape != x.shape:
+        raise ValueError(f"y must have the shape of x {x.shape}, got {y.shape}")
+    slope = metrics.loglog_slope(x, y)
     ok = abs(slope - expected) <= tol
     verb = "is" if ok else "is not"
     return Check(ok, f"fitted log-log slope {slope:.3f} {verb} within {tol:g} of {expected:g}", {"slope": slope})

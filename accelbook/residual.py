@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import finite_array, real_scalar, symmetric_psd
+from ._validation import count_array, finite_array, real_scalar, symmetric_psd
+from .metrics import stacked_norms  # re-exported: the one implementation (Theorem 7's stacked norm)
 from .theory import momentum_matrix, theorem5_constant
 
 __all__ = ["extract_phi", "reconstruct", "propagated_phi_norms", "stacked_norms", "meta_bound",
@@ -32,6 +33,15 @@ def _start(xi, xi_prev):
     if xi_prev is None:
         return xi[0].copy()
     return finite_array("xi_prev", xi_prev, shape=(xi.shape[1],))
+
+
+def _problem(xi, H, eta, beta, xi_prev):
+    """Validate a trajectory and its linear part; returns ``(xi, H, eta, beta, xi_{-1})``."""
+    H, _ = symmetric_psd("H", H)
+    xi = _residuals(xi, H.shape[0])
+    eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
+    beta = real_scalar("beta", beta, lo=0.0, hi=1.0)
+    return xi, H, eta, beta, _start(xi, xi_prev)
 
 
 def extract_phi(xi, H, eta, beta, *, xi_prev=None):
@@ -53,11 +63,8 @@ def extract_phi(xi, H, eta, beta, *, xi_prev=None):
     -------
     ndarray, shape (T, n)
     """
-    H, _ = symmetric_psd("H", H)
-    xi = _residuals(xi, H.shape[0])
-    eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
-    beta = real_scalar("beta", beta, lo=0.0, hi=1.0)
-    prev = np.vstack([_start(xi, xi_prev)[None, :], xi[:-2]]) if xi.shape[0] > 1 else np.empty((0, xi.shape[1]))
+    xi, H, eta, beta, start = _problem(xi, H, eta, beta, xi_prev)
+    prev = np.vstack([start[None, :], xi[:-2]]) if xi.shape[0] > 1 else np.empty((0, xi.shape[1]))
     cur = xi[:-1]
     return xi[1:] - ((1 + beta) * cur - eta * cur @ H) + beta * prev
 
@@ -96,11 +103,8 @@ def propagated_phi_norms(phi, H, eta, beta):
     return np.asarray(out)
 
 
-def stacked_norms(xi, *, xi_prev=None):
-    r""":math:`\|[\xi_t; \xi_{t-1}]\|` for t = 0..T (with :math:`\xi_{-1}` = ``xi_prev`` or :math:`\xi_0`)."""
-    xi = _residuals(xi)
-    prev = np.vstack([_start(xi, xi_prev)[None, :], xi[:-1]])
-    return np.sqrt(np.sum(xi ** 2, axis=1) + np.sum(prev ** 2, axis=1))
+def _tolerances(rtol, atol):
+    return real_scalar("rtol", rtol, lo=0.0), real_scalar("atol", atol, lo=0.0)
 
 
 def meta_bound(t, beta, c0, c1, c2, start_norm):
@@ -110,9 +114,7 @@ def meta_bound(t, beta, c0, c1, c2, start_norm):
     c1 = real_scalar("c1", c1, lo=0.0)
     c2 = real_scalar("c2", c2, lo=0.0)
     start_norm = real_scalar("start_norm", start_norm, lo=0.0)
-    t = np.asarray(t)
-    if np.any(t < 0):
-        raise ValueError("t must be >= 0")
+    t = count_array("t", t, lo=0)
     return (np.sqrt(beta) + c2) ** t * (c0 + c1) * start_norm
 
 
@@ -123,10 +125,11 @@ def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9, 
     ``rtol`` and ``atol`` (relative to :math:`\|[\xi_0;\xi_{-1}]\|`) absorb rounding in the extracted
     :math:`\phi_t`."""
     xi = _residuals(xi)
-    phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
-    lhs = propagated_phi_norms(phi, H, eta, beta)
     c2 = real_scalar("c2", c2, lo=0.0)
     c3 = real_scalar("c3", c3, lo=0.0)
+    rtol, atol = _tolerances(rtol, atol)
+    phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
+    lhs = propagated_phi_norms(phi, H, eta, beta)
     start = stacked_norms(xi, xi_prev=xi_prev)[0]
     t = np.arange(lhs.size)
     return lhs <= (np.sqrt(beta) + c2) ** t * c3 * start * (1 + rtol) + atol * start
@@ -135,8 +138,12 @@ def meta_hypothesis_holds(xi, H, eta, beta, c2, c3, *, xi_prev=None, rtol=1e-9, 
 def meta_conclusion_holds(xi, H, eta, beta, c1, c2, *, xi_prev=None, c0=None, rtol=1e-9, atol=1e-12):
     r"""Check (13) along a trajectory, with :math:`C_0` from Theorem 5 (sharp form) unless given.
     Returns a boolean array over t."""
-    if c0 is None:
-        c0 = theorem5_constant(H, eta, beta)
+    xi = _residuals(xi)
+    c1 = real_scalar("c1", c1, lo=0.0)
+    c2 = real_scalar("c2", c2, lo=0.0)
+    rtol, atol = _tolerances(rtol, atol)
+    c0 = theorem5_constant(H, eta, beta) if c0 is None else real_scalar("c0", c0, lo=1.0)
+    _problem(xi, H, eta, beta, xi_prev)
     norms = stacked_norms(xi, xi_prev=xi_prev)
     return norms <= meta_bound(np.arange(norms.size), beta, c0, c1, c2, norms[0]) * (1 + rtol) + atol * norms[0]
 
@@ -148,12 +155,13 @@ def meta_theorem_curves(xi, H, eta, beta, c1, c2, c3, *, c0=None, xi_prev=None):
     ``propagated`` (left side of (12)), ``bound12`` and the constants used (``c0`` from Theorem 5
     unless given)."""
     xi = _residuals(xi)
-    if c0 is None:
-        c0 = theorem5_constant(H, eta, beta)
+    c1 = real_scalar("c1", c1, lo=0.0)
+    c2 = real_scalar("c2", c2, lo=0.0)
+    c3 = real_scalar("c3", c3, lo=0.0)
+    phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
+    c0 = theorem5_constant(H, eta, beta) if c0 is None else real_scalar("c0", c0, lo=1.0)
     stacked = stacked_norms(xi, xi_prev=xi_prev)
     t = np.arange(stacked.size)
-    phi = extract_phi(xi, H, eta, beta, xi_prev=xi_prev)
-    c3 = real_scalar("c3", c3, lo=0.0)
     return {"t": t, "stacked": stacked, "bound13": meta_bound(t, beta, c0, c1, c2, stacked[0]),
             "propagated": propagated_phi_norms(phi, H, eta, beta),
             "bound12": (np.sqrt(beta) + c2) ** t * c3 * stacked[0], "c0": c0, "c1": c1, "c2": c2, "c3": c3}

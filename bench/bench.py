@@ -22,12 +22,10 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,6 +33,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import fitted_exponent, peak_memory, row, timeit  # noqa: E402,F401  (shared with bench/cases.py)
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 
@@ -53,26 +53,6 @@ def machine():
     except ImportError:
         pass
     return info
-
-
-def timeit(fn, repeats=5, warmup=1):
-    """Median wall time of ``fn()`` in seconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def row(section, name, value, unit, budget=None, ok=None, note=""):
-    if ok is None and budget is not None:
-        op, limit = budget
-        ok = value <= limit if op == "<=" else value >= limit
-    return {"section": section, "name": name, "value": value, "unit": unit,
-            "budget": None if budget is None else f"{budget[0]} {budget[1]}", "ok": ok, "note": note}
 
 
 # ---------------------------------------------------------------- build and chapters
@@ -216,18 +196,6 @@ def matmul_gflops(n=1024):
     return 2 * n ** 3 / seconds / 1e9
 
 
-def peak_memory(fn):
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
-
-
-def fitted_exponent(x, y):
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
-
-
 def bench_scaling():
     gflops = matmul_gflops()
     rows = [row("scaling", "measured float64 matmul throughput (1024^3)", gflops, "GFLOP/s")]
@@ -254,7 +222,7 @@ def markdown(rows, info):
 
 
 def main(argv=None):
-    from bench import cases
+    from bench import cases  # the network chapters' cases; cases imports bench.common, never this module
     cases.register(sys.modules[__name__])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")

@@ -1,4 +1,7 @@
-"""Benchmark cases for the network chapters, registered into bench/bench.py's extension lists."""
+"""Benchmark cases for the network chapters, registered into bench/bench.py's extension lists.
+
+Imports only :mod:`bench.common` (never :mod:`bench.bench`): bench.py imports this module, not the reverse.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import time
 import tracemalloc
 
 import numpy as np
+
+from bench.common import fitted_exponent, row
 
 
 def relu_vs_torch():
@@ -69,7 +74,6 @@ def _per_iteration(step, repeats=3):
 def relu_width_scaling(gflops, widths=(10**2, 10**3, 10**4, 10**5, 10**6)):
     """Seconds and peak memory of one heavy-ball iteration against the width m (n=5, d=10)."""
     import accelbook as ab
-    from bench.bench import fitted_exponent, row
     X = ab.relu.unit_inputs(5, 10, seed=0)
     y = ab.relu.random_labels(5, seed=0)
     rows, secs = [], []
@@ -100,7 +104,6 @@ def relu_width_scaling(gflops, widths=(10**2, 10**3, 10**4, 10**5, 10**6)):
 def deep_linear_depth_scaling(gflops, depths=(10, 30, 100, 300, 1000)):
     """Seconds of one gradient evaluation of the deep linear network against the depth L (d=20, m=50)."""
     import accelbook as ab
-    from bench.bench import fitted_exponent, row
     dl = ab.deep_linear
     prob = dl.source_problem(seed=0)
     rows, secs = [], []
@@ -133,7 +136,6 @@ def relu_torch_device_scaling(gflops, widths=(10**4, 10**5, 10**6), n_iter=20):
     (CUDA when available, else the CPU), against the width m."""
     import torch
     import accelbook as ab
-    from bench.bench import fitted_exponent, row
     device = "cuda" if torch.cuda.is_available() else "cpu"
     X = ab.relu.unit_inputs(5, 10, seed=0)
     y = ab.relu.random_labels(5, seed=0)

@@ -14,7 +14,7 @@ def test_check_gradient():
     assert not wrong and "finite differences give" in wrong.message and "coordinate 0" in wrong.message
     assert "shape" in homework.check_gradient(q.loss, lambda w: w[:2], x).message
     assert not homework.check_gradient(q.loss, lambda w: np.full(4, np.nan), x)
-    with pytest.raises(TypeError, match="f and grad must be callable"):
+    with pytest.raises(TypeError, match="grad must be callable"):
         homework.check_gradient(q.loss, None, x)
 
 
@@ -64,7 +64,7 @@ def test_check_slope():
     assert homework.check_slope(x, 3 * x ** 0.5, 0.5)
     bad = homework.check_slope(x, x, 0.5)
     assert not bad and "1.000 is not within" in bad.message
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="y must be > 0"):
         homework.check_slope(x, -x, 1.0)
 
 
@@ -102,3 +102,18 @@ def test_check_worst_case_bound():
         homework.check_worst_case_bound(wcs, -0.5)
     with pytest.raises(ValueError, match="tight must be < 1, got 1"):
         homework.check_worst_case_bound(wcs, 0.9, tight=1.0)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda q: homework.check_gradient(q.loss, q.grad, np.ones(4), h=0), ValueError, "h must be > 0"),
+    (lambda q: homework.check_gradient(q.loss, q.grad, np.ones(4), n_directions=-1), ValueError,
+     "n_directions must be >= 0"),
+    (lambda q: homework.check_monte_carlo(np.zeros(2), np.zeros((5, 2)), n_sigma=-1), ValueError,
+     "n_sigma must be > 0"),
+    (lambda q: homework.check_slope([1.0, 2.0], [1.0, 2.0], 1.0, tol=-0.1), ValueError, "tol must be >= 0"),
+    (lambda q: homework.check_rate_bound([], 0.5), ValueError, "errors must not be empty"),
+])
+def test_tolerances_and_steps_are_refused_not_judged(call, exc, match):
+    """A bad tolerance or step is the caller's error, not a FAIL verdict on the answer."""
+    with pytest.raises(exc, match=match):
+        call(quadratic.make_quadratic(4, 10.0, seed=0))

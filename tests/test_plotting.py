@@ -34,3 +34,27 @@ def test_rho_plane_marks_the_stability_edge():
     assert values.min() >= 0 and values.max() <= 1.5
     assert theory.block_spectral_radius(0.5, 0.5) < 1 < theory.block_spectral_radius(3.9, 0.5)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("call", [
+    lambda ax: plotting.method_line(ax, [0, 1], [1.0, 0.5], "gd"),
+    lambda ax: plotting.bound_line(ax, [0, 1], [1.0, 0.5]),
+    lambda ax: plotting.quantile_band(ax, [0, 1], np.ones((3, 2)), "gd"),
+    lambda ax: plotting.log_axes(ax, "t", "error"),
+    lambda ax: plotting.rho_plane(ax, n_grid=5),
+])
+def test_every_drawing_function_needs_an_axes(call):
+    with pytest.raises(TypeError, match=r"^ax must be a Axes, got NoneType None"):
+        call(None)
+    fig, ax = plt.subplots()
+    call(ax)  # and works with one
+    plt.close(fig)
+
+
+def test_rho_plane_names_its_own_parameters():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="z_max must be > 0"):
+        plotting.rho_plane(ax, z_max=-1)
+    with pytest.raises(ValueError, match="y must have the length of t"):
+        plotting.method_line(ax, [0, 1, 2], [1.0, 0.5], "gd")
+    plt.close(fig)

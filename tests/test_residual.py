@@ -78,22 +78,82 @@ def test_meta_theorem_logic(seed, n, c1, c2_frac, scale):
         assert not np.all(residual.meta_hypothesis_holds(big, H, eta, beta, c2, c3))
 
 
+def _meta_instance(seed, n):
+    """Random (H, eta = 1, beta inside Theorem 5's condition), its constant and a random start."""
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n, kappa=10 ** rng.uniform(0, 2))
+    lo, _ = theory.admissible_beta_bounds(H, 1.0)
+    beta = lo + (1 - lo) * rng.uniform(0.1, 0.9)
+    return rng, H, beta, theory.theorem5_constant(H, 1.0, beta), rng.standard_normal(n)
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), c3_frac=st.floats(0.1, 2.0), c2_frac=st.floats(0, 1))
+def test_meta_theorem_conclusion_fails_without_hypothesis_12(seed, n, c3_frac, c2_frac):
+    """(14) holds (C1 = C3) but one perturbation exceeds the budget of (12) by a factor 30: (12) fails and so
+    does the conclusion (13), at t = 1. The hypothesis is not decoration."""
+    rng, H, beta, c0, xi0 = _meta_instance(seed, n)
+    c3 = c1 = c3_frac * c0
+    c2 = c2_frac * (1 - np.sqrt(beta))
+    start = np.sqrt(2) * np.linalg.norm(xi0)
+    phi = np.zeros((40, n))
+    u = rng.standard_normal(n)
+    phi[0] = 30 * (np.sqrt(beta) + c2) * c3 * start * u / np.linalg.norm(u)
+    xi = residual.reconstruct(xi0, phi, H, 1.0, beta)[:, :n]
+    assert not residual.meta_hypothesis_holds(xi, H, 1.0, beta, c2, c3)[1]
+    assert not residual.meta_conclusion_holds(xi, H, 1.0, beta, c1, c2)[1]
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), c2_frac=st.floats(0, 0.1), small_c1=st.booleans())
+def test_meta_theorem_conclusion_fails_without_condition_14(seed, n, c2_frac, small_c1):
+    """(12) holds with C3 = 8 C0^2 (one perturbation at t = 0 of size sqrt(beta) C3 ||start|| / C0, which
+    Theorem 5 propagates within the budget), but C1 < C3 violates (14) at t = 0: the conclusion (13) fails at
+    t = 1. With C1 = C3, where (14) holds, Theorem 6 gives (13) back."""
+    rng, H, beta, c0, xi0 = _meta_instance(seed, n)
+    c3 = 8 * c0 ** 2
+    c1 = c3 / (4 * c0) if small_c1 else 0.0
+    c2 = c2_frac * np.sqrt(beta)
+    start = np.sqrt(2) * np.linalg.norm(xi0)
+    phi = np.zeros((40, n))
+    u = rng.standard_normal(n)
+    phi[0] = np.sqrt(beta) * c3 * start / c0 * u / np.linalg.norm(u)
+    xi = residual.reconstruct(xi0, phi, H, 1.0, beta)[:, :n]
+    assert np.all(residual.meta_hypothesis_holds(xi, H, 1.0, beta, c2, c3))
+    assert not np.all(residual.meta_conclusion_holds(xi, H, 1.0, beta, c1, c2))
+    assert np.all(residual.meta_conclusion_holds(xi, H, 1.0, beta, c3, c2))
+
+
 @given(seed=st.integers(0, 1000), log_lam=st.floats(-3, -1.5))
 def test_theorem8_constants_satisfy_the_meta_theorem_along_runs(seed, log_lam):
-    """Inside Theorem 8's radius, (12) holds with C3 = C0, C2 = sqrt(eta*mu)/4, and so does (13) with C1 = C0."""
+    """Theorem 8 through the meta theorem. At its radius r_*, (12) holds with C3 = C0, C2 = sqrt(eta mu)/4 and
+    (13) with C1 = C0 -- but there the budget of (12) is used to 1e-5 at most, so that check alone cannot fail.
+    What makes the radius work is that the perturbations of Lemma 2 are second order: the used fraction of
+    the budget grows linearly with the radius (log-log slope 1 over radii 1e-4 to 1e-2, where rounding in
+    phi no longer dominates and eta L_H r << 1), while the budget itself is first order. A first-order phi
+    (slope 0) or a wrong extraction would fail here; and the linear extrapolation puts the edge of (12) far
+    outside r_*."""
     f = convex.make_logistic(60, 4, lam=10 ** log_lam, seed=seed)
     eta, beta = 1 / f.alpha, (1 - 0.5 / np.sqrt(f.kappa)) ** 2
     rng = np.random.default_rng(seed)
     u = rng.standard_normal(4)
-    w0 = f.w_star + u / np.linalg.norm(u) * theory.theorem8_radius(f.kappa) / np.sqrt(2)
-    run = methods.heavy_ball(f.grad, w0, eta, beta, 60)
-    xi = run.trajectory - f.w_star
-    H0 = convex.averaged_hessian(f, w0, f.w_star)
-    c0 = theory.theorem5_constant(H0, eta, beta)
+    u /= np.linalg.norm(u)
     c2 = 0.25 * np.sqrt(eta * f.mu)
-    assert c0 <= 4 * np.sqrt(f.kappa)
-    assert np.all(residual.meta_hypothesis_holds(xi, H0, eta, beta, c2, c0))
-    assert np.all(residual.meta_conclusion_holds(xi, H0, eta, beta, c0, c2))
+    r_star = theory.theorem8_radius(f.kappa)
+    used = {}
+    for radius in (r_star, 1e-4, 1e-3, 1e-2):
+        w0 = f.w_star + u * radius / np.sqrt(2)
+        run = methods.heavy_ball(f.grad, w0, eta, beta, 60)
+        xi = run.trajectory - f.w_star
+        H0 = convex.averaged_hessian(f, w0, f.w_star)
+        c0 = theory.theorem5_constant(H0, eta, beta)
+        assert c0 <= 4 * np.sqrt(f.kappa)
+        assert np.all(residual.meta_hypothesis_holds(xi, H0, eta, beta, c2, c0))
+        assert np.all(residual.meta_conclusion_holds(xi, H0, eta, beta, c0, c2))
+        cur = residual.meta_theorem_curves(xi, H0, eta, beta, c0, c2, c0)
+        used[radius] = np.max(cur["propagated"][1:] / cur["bound12"][1:])
+    assert used[r_star] < 1e-4
+    slope = np.polyfit(np.log10([1e-4, 1e-3, 1e-2]), np.log10([used[1e-4], used[1e-3], used[1e-2]]), 1)[0]
+    assert 0.9 < slope < 1.1
+    assert 1e-3 / used[1e-3] > 100 * r_star  # (12)'s edge, extrapolated linearly, lies far beyond r_*
 
 
 def test_meta_bound_and_norms():

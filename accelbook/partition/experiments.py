@@ -32,7 +32,7 @@ def _opt(check, name, value, default, **kw):
 
 
 def _vector(name, values, default, **kw):
-    v = real_array(name, default if values is None else values, **kw)
+    v = real_array(name, default if values is None else values, nonempty=True, **kw)
     if v.ndim != 1:
         raise ValueError(f"{name} must be a 1-d sequence, got shape {v.shape}")
     return v

@@ -95,7 +95,7 @@ EXPLORER = Explorer(
 def partition_explorer_static(kappas=(10.0, 100.0, 1000.0), sigma_A2=None, *, fig=None):
     """Small multiples of the explorer, one panel per κ (the static companion of the live explorer)."""
     import matplotlib.pyplot as plt
-    kappas = list(np.atleast_1d(real_array("kappas", kappas, lo=1.0)).ravel())
+    kappas = list(np.atleast_1d(real_array("kappas", kappas, lo=1.0, nonempty=True)).ravel())
     if fig is None:
         fig = plt.figure(figsize=(3.2 * len(kappas), 3.2))
     fig = instance_of("fig", fig, Figure)

@@ -32,7 +32,7 @@ def _c(c, hi=C_MAX):
 
 
 def _kappa(kappa):
-    return real_array("kappa", kappa, lo=1.0)
+    return real_array("kappa", kappa, lo=1.0, nonempty=True)
 
 
 def _out(x):

@@ -256,7 +256,7 @@ def torch_train(problem, eta, beta, n_iter, *, nesterov=False, device=None, stor
     if store not in ("all", "loss"):
         raise ValueError(f"store must be 'all' or 'loss', got {store!r}")
     max_norm = real_scalar("max_norm", max_norm, lo=0.0, lo_open=True)
-    torch = torch_bridge._torch()
+    torch = torch_bridge.torch()
     try:
         dev = torch.device("cpu" if device is None else device)
     except (RuntimeError, TypeError, ValueError) as exc:
@@ -269,17 +269,17 @@ def torch_train(problem, eta, beta, n_iter, *, nesterov=False, device=None, stor
         return 0.5 * ((torch.func.functional_call(net, {"hidden.weight": W}, (X,)) - y) ** 2).sum()
 
     out = torch_bridge.sgd_iterates(loss_fn, problem.W0, eta, beta, n_iter, nesterov=nesterov, device=dev,
-                                    store=store)
+                                    store=store, max_norm=max_norm)
     if store == "all":   # the loss at the accepted iterates (finite: their norms are at most max_norm)
-        traj = out[:_finite_prefix(None, out, max_norm)]
+        traj = np.asarray(out.iterates)
         curve = loss(traj, problem.a, problem.X, problem.y)
     else:
-        traj, curve = None, out
+        traj, curve = None, out.losses
     k = _finite_prefix(curve, None, max_norm)
-    diverged = k < n_iter + 1
-    message = (f"diverged at iteration {k}: the loss or the iterate is not finite or exceeds max_norm="
-               f"{max_norm:g} (eta={eta:g}, beta={beta:g}); {k - 1} accepted iterations are returned") \
-        if diverged else f"completed {n_iter} iterations"
+    diverged = bool(out.diverged) or k < len(curve)
+    message = out.message if k == len(curve) else (
+        f"diverged at iteration {k}: the loss is not finite (eta={eta:g}, beta={beta:g}); {k - 1} accepted "
+        "iterations are returned")
     return TorchRun(trajectory=None if traj is None else traj[:k], loss=curve[:k], nit=k - 1, diverged=diverged,
                     message=message)
 
