@@ -15,7 +15,7 @@ import numpy as np
 
 from . import metrics
 from ._records import ArrayRecord
-from ._validation import instance_of, int_scalar, real_array, real_scalar, rng_from
+from ._validation import finite_array, instance_of, int_scalar, real_array, real_scalar, rng_from
 
 __all__ = ["RegularizedLogistic", "make_logistic", "averaged_hessian", "lemma2_phi",
            "lrp_function", "lrp_gradient", "LRP_MU", "LRP_L", "lrp_heavy_ball", "LRPRun", "detect_cycle",

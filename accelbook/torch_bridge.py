@@ -143,6 +143,8 @@ def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False, device=None,
         loss = loss_fn(params if is_list else params[0])
         if not isinstance(loss, th.Tensor) or loss.numel() != 1:
             raise TypeError(f"loss_fn must return a scalar tensor, got {type(loss).__name__}")
+        if store == "loss":
+            losses.append(loss.detach())   # the loss at iterate t, which is accepted
         loss.backward()
         opt.step()
         with th.no_grad():
@@ -154,8 +156,6 @@ def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False, device=None,
             return _sgd_run(th, out, losses, is_list, True, t, message)
         if store == "all":
             out.append(snapshot())
-        else:
-            losses.append(loss.detach())
     if store == "loss":
         with th.no_grad():
             losses.append(loss_fn(params if is_list else params[0]).detach())
@@ -163,8 +163,8 @@ def sgd_iterates(loss_fn, w0, eta, beta, n_iter, *, nesterov=False, device=None,
 
 
 def _sgd_run(th, out, losses, is_list, diverged, nit, message):
-    """The :class:`SGDRun` of the accepted iterates (``out``) or of their losses (``losses``: the loss at
-    iterate t is computed in step t + 1, so a diverged run's list already ends at iterate nit)."""
+    """The :class:`SGDRun` of the accepted iterates (``out``) or of their losses (``losses[t]`` is the loss at
+    iterate t, computed at the start of step t + 1)."""
     if out is not None:
         return SGDRun(out if is_list else np.stack(out), diverged, nit, message)
     curve = th.stack(losses).cpu().numpy() if losses else np.zeros(0)

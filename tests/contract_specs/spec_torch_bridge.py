@@ -13,7 +13,8 @@ SPECS = {
         lambda: dict(loss_fn=torch_bridge.quadratic_loss(np.eye(2), np.ones(2)), w0=np.zeros(2), eta=0.1,
                      beta=0.5, n_iter=3),
         dict(loss_fn="callable", w0=("array", [[np.zeros(2), [NAN]], [], True]), eta="pos_real", beta="unit_open",
-             n_iter="nonneg_int", nesterov="bool", device=["no-such-device", 3, 2.5], max_norm="pos_real")),
+             n_iter="nonneg_int", nesterov="bool", device=["no-such-device", 3, 2.5], max_norm="pos_real",
+             store=["some", 3, None])),
     "accelbook.torch_bridge.quadratic_loss": Spec(
         lambda: dict(H=np.eye(2), b=np.ones(2)),
         dict(H=_mat + [np.ones((0, 0))], b=["abc", [NAN, 1.0], np.ones(3), None])),

@@ -70,7 +70,7 @@ def test_safe_c():
 
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: P.nesterov_beta(0.5), ValueError, "kappa must be >= 1"),
-    (lambda: P.nesterov_beta(np.nan), ValueError, "kappa must be finite"),
+    (lambda: P.nesterov_beta(np.nan), ValueError, "kappa must contain only finite values"),
     (lambda: P.nesterov_beta("abc"), TypeError, "kappa must be a real number"),
     (lambda: P.nesterov_beta(10.0, c=0.0), ValueError, "c must be > 0"),
     (lambda: P.nesterov_beta(10.0, c=17.0), ValueError, "c must be <= 16"),
