@@ -16,7 +16,8 @@ from .experiments import _methods, _regimes
 from .model import AdditiveModel
 from .training import PartitionRun
 
-__all__ = ["draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study"]
+__all__ = ["draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study",
+           "draw_conditions", "draw_theorem_check"]
 
 
 def _fig(fig):
@@ -158,3 +159,66 @@ def draw_width_study(study, fig):
                       logx=True, legend=False)
     fig.tight_layout()
     return ax1, ax2
+
+
+_COND_STYLE = {"thm6_G1": ("C2", "-", r"Thm 6: $G_1^4$"), "thm7_G1": ("C4", "-", r"Thm 7: $G_1^4$ (poster)"),
+               "thm7_G1G2": ("C3", "-", r"Thm 7: $G_1^2G_2^2$ (poster)"),
+               "thm7_G1_explainer": ("C4", ":", r"Thm 7: $G_1^4$ (explainer)"),
+               "thm7_G1G2_explainer": ("C3", ":", r"Thm 7: $G_1^2G_2^2$ (explainer)")}
+
+
+def draw_conditions(cmap, fig):
+    r"""Three log-log panels of :func:`conditions_map`: the ratio (left side / right side) of each smallness
+    condition against :math:`\sigma_{\max}(A_2)`, against κ (the κ sweep) and against the network's width (lower
+    bounds; one marker per initialisation).  Below the dashed line at 1 the condition holds."""
+    if not isinstance(cmap, Mapping) or not {"sigma", "kappa_sweep", "sigma_values"} <= set(cmap):
+        raise TypeError("cmap must be the dict returned by conditions_map")
+    fig = _fig(fig)
+    fig.clear()
+    axes = fig.subplots(1, 3, sharey=True)
+    panels = [(cmap["sigma_values"], cmap["sigma"], rf"$\sigma_{{\max}}(A_2)$ ($\kappa$={cmap['kappa']:g})", {}),
+              (cmap["kappa_values"], cmap["kappa_sweep"], rf"$\kappa$ ($\sigma_{{\max}}(A_2)$={cmap['sigma_A2']:g})", {})]
+    for ax, (x, ratios, xlabel, _) in zip(axes, panels):
+        for key, (color, ls, label) in _COND_STYLE.items():
+            ax.plot(x, ratios[key], color=color, ls=ls, marker="o", ms=3, label=label)
+        plotting.log_axes(ax, xlabel, "condition ratio (left / right side)" if ax is axes[0] else "", logx=True,
+                          legend=False)
+    ax = axes[2]
+    for init, marker in (("paper", "o"), ("he", "s")):
+        if f"network_{init}" in cmap:
+            w, ratios = cmap[f"network_{init}_widths"], cmap[f"network_{init}"]
+            for key, (color, ls, label) in _COND_STYLE.items():
+                ax.plot(w, ratios[key], color=color, ls=ls, marker=marker, ms=4)
+            ax.plot([], [], "k" + marker, ls="none", label=f"{init} initialisation")
+    plotting.log_axes(ax, r"penultimate width (lower bounds)", "", logx=True, legend=False)
+    for ax in axes:
+        ax.axhline(1.0, color="black", ls="--", lw=1)
+    axes[0].legend(fontsize=6, loc="lower right")
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return axes
+
+
+def draw_theorem_check(checks, fig):
+    r"""The worst bound ratio of Theorems 6 and 7 against :math:`\sigma_{\max}(A_2)`, one panel per step constant.
+
+    ``checks`` maps a panel title to :func:`theorem_check_sweep` output; diverged runs are drawn as open markers,
+    clipped at 100."""
+    if not isinstance(checks, Mapping) or not checks or not all(isinstance(ch, Mapping) and "sigma" in ch
+                                                                for ch in checks.values()):
+        raise TypeError("checks must be a non-empty dict title -> theorem_check_sweep output")
+    fig = _fig(fig)
+    fig.clear()
+    axes = np.atleast_1d(fig.subplots(1, len(checks), sharey=True))
+    for ax, (title, chk) in zip(axes, checks.items()):
+        for m in ("gd", "nesterov"):
+            shown = np.minimum(chk[m], 100.0)  # diverged runs are far off the scale: clipped at the top
+            plotting.method_line(ax, chk["sigma"], shown, m, markevery=1)
+            div = chk[f"diverged_{m}"]
+            ax.plot(chk["sigma"][div], shown[div], "o", mfc="white", color=plotting.COLORS[m], ms=9)
+        ax.axhline(1.0, color="black", ls="--", label="bound")
+        ax.set_title(title, fontsize=9)
+        plotting.log_axes(ax, r"$\sigma_{\max}(A_2)$", r"worst $(f_k/f_0)\,/\,$bound$_k$" if ax is axes[0] else "",
+                          logx=True, legend=ax is axes[0])
+    fig.tight_layout()
+    return axes
