@@ -16,7 +16,7 @@ from .._validation import instance_of, int_scalar, real_array, real_scalar
 from ..explorer import Explorer, Param
 from .defaults import DEFAULTS
 from .model import make_additive
-from .theory import _c, method_parameters
+from .theory import _c, conditions_hold, method_parameters, theorem_conditions
 from .training import iterations_to_tol, train
 
 __all__ = ["EXPLORER", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
@@ -29,7 +29,9 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
 
     Returns a dict with ``kappa``, ``sigma_A2``, ``tol``, ``c``, and per method ``"losses_<m>"`` (finite; the
     accepted prefix of a diverged run), ``"hit_<m>"`` (-1 if not reached) and ``"diverged_<m>"``, plus
-    ``"ratio"`` = GD's iterations over Nesterov's (-1 when either is not reached).
+    ``"ratio"`` = GD's iterations over Nesterov's (-1 when either is not reached), and whether the instance meets
+    the smallness conditions of Theorem 6 and of Theorem 7 (``"thm6_conditions"``, ``"thm7_conditions"``) with
+    every hidden constant set to 1 (an assumption; :func:`theorem_conditions`).
     """
     kappa = real_scalar("kappa", kappa, lo=1.0)
     sigma_A2 = DEFAULTS.sigma_regimes[0] if sigma_A2 is None else real_scalar("sigma_A2", sigma_A2, lo=0.0)
@@ -46,6 +48,9 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
         out[f"hit_{m}"] = int(iterations_to_tol(run.relative_losses, tol)[0])
         out[f"diverged_{m}"] = bool(run.result.diverged)
     out["ratio"] = out["hit_gd"] / out["hit_nesterov"] if min(out["hit_gd"], out["hit_nesterov"]) > 0 else -1.0
+    ratios = theorem_conditions(model.mu, model.L1, model.L2, model.G1, model.G2, 1.0, c=c)["ratios"]
+    for thm, keys in (("thm6", ["thm6_G1"]), ("thm7", ["thm7_G1", "thm7_G1G2"])):  # constants 1 (an assumption)
+        out[f"{thm}_conditions"] = bool(conditions_hold(ratios, keys)[0])
     return out
 
 
@@ -81,7 +86,9 @@ def draw_partition_explorer(data, fig):
 def _summary(data):
     return {"GD iterations to the target": data["hit_gd"], "Nesterov iterations to the target": data["hit_nesterov"],
             "ratio GD / Nesterov": round(float(data["ratio"]), 2),
-            "a run diverged": bool(data["diverged_gd"] or data["diverged_nesterov"])}
+            "a run diverged": bool(data["diverged_gd"] or data["diverged_nesterov"]),
+            "Theorem 6's conditions hold (constants 1)": data["thm6_conditions"],
+            "Theorem 7's conditions hold (constants 1)": data["thm7_conditions"]}
 
 
 EXPLORER = Explorer(

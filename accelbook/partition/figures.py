@@ -105,7 +105,7 @@ def draw_lemma_checks(diags, models, fig):
     sharp = np.median(first.x_star_lipschitz() / (first.G2 / first.mu))
     ax1.axhline(1.0, color="black", ls="--", label="Lemma 8")
     ax1.axhline(sharp, color="black", ls=":", label=r"additive model: $B\sigma_{\max}(A_2)/\sigma_{\min}(A_1)$")
-    ax2.axhline(1.0, color="black", ls="--", label="gradient-dominance lemma")
+    ax2.axhline(1.0, color="black", ls="--", label="Lemma 9 (gradient dominance)")
     plotting.log_axes(ax1, "iteration k", "Lemma 8 quotient / bound", legend=False)
     plotting.log_axes(ax2, "iteration k", r"dominance ratio at $(y_k, v_k)$ / bound", legend=False)
     ax1.legend(fontsize=7, loc="lower right")
@@ -142,7 +142,8 @@ def draw_network(runs, fig, *, kmax=None):
 
 def draw_width_study(study, fig):
     r"""Iterations to the study's tolerance and the median :math:`\|\Delta u_k\|/\|\Delta x_k\|` against the
-    penultimate width (median over trials, bars from the smallest to the largest trial)."""
+    penultimate width (median over trials, bars from the smallest to the largest trial); a width where some trial
+    of a method did not reach the tolerance (a diverged run) has no marker for that method."""
     if not isinstance(study, Mapping) or not {"widths", "hits", "du_over_dx"} <= set(study):
         raise TypeError("study must be the dict returned by width_study")
     fig = _fig(fig)
@@ -151,8 +152,11 @@ def draw_width_study(study, fig):
     w = study["widths"]
     for m in METHODS:
         for ax, Y in ((ax1, study["hits"][m]), (ax2, study["du_over_dx"][m])):
-            med = np.median(Y, axis=1)
-            ax.errorbar(w, med, yerr=[med - Y.min(axis=1), Y.max(axis=1) - med], color=plotting.COLORS[m],
+            ok = np.all(Y > 0, axis=1)  # widths where every trial reached the tolerance (counts: -1 otherwise)
+            if not ok.any():
+                continue
+            Y, med = Y[ok], np.median(Y[ok], axis=1)
+            ax.errorbar(w[ok], med, yerr=[med - Y.min(axis=1), Y.max(axis=1) - med], color=plotting.COLORS[m],
                         marker=plotting.MARKERS[m], capsize=3, label=plotting.LABELS[m])
     plotting.log_axes(ax1, r"penultimate width $d_{\Lambda-1}$", "iterations to tolerance", logx=True)
     plotting.log_axes(ax2, r"penultimate width $d_{\Lambda-1}$", r"median $\|\Delta u_k\|/\|\Delta x_k\|$, k < 50",
