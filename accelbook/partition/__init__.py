@@ -24,29 +24,31 @@ Every name below is importable as ``accelbook.partition.<name>``.
 
 from ..torch_bridge import nesterov_x_from_y as nesterov_x_from_torch
 from .defaults import DEFAULTS, METHODS, PartitionDefaults
-from .experiments import (bound_ratio, format_rate_table, kappa_sweep, network_runs, rate_table, regime_runs,
-                          theorem_check_sweep, width_study)
+from .experiments import (SMALLNESS, bound_ratio, conditions_map, format_rate_table, kappa_sweep, network_runs,
+                          rate_table, regime_runs, theorem_check_sweep, width_study)
 from .explorer import (EXPLORER, draw_partition_explorer, partition_explorer, partition_explorer_callback,
                        partition_explorer_data, partition_explorer_static)
-from .figures import draw_block_steps, draw_lemma_checks, draw_network, draw_regimes, draw_width_study
-from .lemmas import block_grad_norms, gradient_dominance_ratio, lemma8_ratio, lipschitz_ratios
+from .figures import (draw_block_steps, draw_conditions, draw_lemma_checks, draw_network, draw_regimes,
+                      draw_theorem_check, draw_width_study)
+from .lemmas import block_grad_norms, gradient_dominance_ratio, lemma8_ratio, lipschitz_ratios, pattern_G2
 from .model import AdditiveModel, make_A1, make_A2, make_additive, relu
-from .network import ReluNetwork, init_network, make_regression_data, torch_network_loss
-from .theory import (method_parameters, nesterov_beta, safe_c, theorem6_bound, theorem6_rate, theorem7_bound,
-                     theorem7_rate)
+from .network import INIT_SCHEMES, ReluNetwork, init_network, make_regression_data, torch_network_loss
+from .theory import (CONDITIONS, conditions_hold, method_parameters, nesterov_beta, safe_c, theorem6_bound,
+                     theorem6_rate, theorem7_bound, theorem7_rate, theorem_conditions)
 from .training import PartitionRun, iterations_to_tol, loglog_slope, measured_rate, run_diagnostics, train
 
 __all__ = [
     "PartitionDefaults", "DEFAULTS", "METHODS",
     "nesterov_beta", "theorem6_rate", "theorem7_rate", "theorem6_bound", "theorem7_bound", "method_parameters",
-    "safe_c",
+    "safe_c", "CONDITIONS", "theorem_conditions", "conditions_hold",
     "relu", "make_A1", "make_A2", "AdditiveModel", "make_additive",
-    "ReluNetwork", "init_network", "make_regression_data", "torch_network_loss", "nesterov_x_from_torch",
+    "ReluNetwork", "INIT_SCHEMES", "init_network", "make_regression_data", "torch_network_loss", "nesterov_x_from_torch",
     "PartitionRun", "train", "iterations_to_tol", "measured_rate", "loglog_slope", "run_diagnostics",
-    "block_grad_norms", "gradient_dominance_ratio", "lemma8_ratio", "lipschitz_ratios",
+    "block_grad_norms", "gradient_dominance_ratio", "lemma8_ratio", "lipschitz_ratios", "pattern_G2",
     "kappa_sweep", "regime_runs", "bound_ratio", "theorem_check_sweep", "network_runs", "width_study",
-    "rate_table", "format_rate_table",
+    "rate_table", "format_rate_table", "SMALLNESS", "conditions_map",
     "EXPLORER", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
     "partition_explorer", "partition_explorer_static",
-    "draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study",
+    "draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study", "draw_conditions",
+    "draw_theorem_check",
 ]

@@ -21,10 +21,11 @@ class PartitionDefaults:
     Additive model: ``A1`` is ``dim_x × dim_x`` (square and invertible, as the theory needs) with
     singular values log-spaced in :math:`[1/\\sqrt\\kappa, 1]` (so :math:`L_1 = 1`, :math:`\\mu = 1/\\kappa`);
     ``A2`` is ``dim_x × dim_u`` Gaussian rescaled to :math:`\\sigma_{\\max}(A_2)` = the regime's value;
-    ``b``, ``x0``, ``u0`` are standard Gaussian.  Network: ``n`` inputs on the unit sphere in
-    :math:`\\mathbb{R}^{d_0}`, labels a centred and normalised :math:`\\sin(3\\langle a, x\\rangle)`, He
-    initialisation (entries :math:`N(0, 2/d_{l-1})`) of the hidden layers and :math:`N(0, 1/d_{\\Lambda-1})`
-    of the last layer.  Step :math:`\\eta = c/L_1`.  Grids and run lengths of the chapter's experiments.
+    ``b``, ``x0``, ``u0`` are standard Gaussian; ``weak_sigma`` is a weak-coupling regime comparable to panel (a)
+    of the explainer's Fig. 3.  Network: ``n`` inputs on the unit sphere in :math:`\\mathbb{R}^{d_0}`, labels a
+    centred and normalised :math:`\\sin(3\\langle a, x\\rangle)`, the paper's initialisation (hidden layers
+    :math:`N(0, 1/d_{l-1})`, last layer :math:`N(0, d_{\\Lambda-1}^{-3/2})`; ``"he"`` for He's).  Step
+    :math:`\\eta = c/L_1`.  Grids and run lengths of the chapter's experiments.
     """
 
     # additive model
@@ -32,6 +33,7 @@ class PartitionDefaults:
     dim_u: int = 20
     kappa: float = 100.0
     sigma_regimes: tuple = (0.01, 0.3, 5.0)  # the explainer's three regimes
+    weak_sigma: float = 1e-4  # ||du||/||dx|| of order 1e-4, as in panel (a) of the explainer's Fig. 3
     c: float = 1.0
     n_trials: int = 10
     seed: int = 2024
@@ -49,6 +51,7 @@ class PartitionDefaults:
     width_study: tuple = (64, 256, 1024)
     network_iters: int = 300
     network_trials: int = 5
+    network_init: str = "paper"  # Theorem 15 of the source (Theorem 4 of the poster)
 
 
 DEFAULTS = PartitionDefaults()

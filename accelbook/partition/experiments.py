@@ -10,15 +10,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._validation import choice, instance_of, int_scalar, real_array, real_scalar, rng_from
+from .._validation import choice, flag, instance_of, int_scalar, real_array, real_scalar, rng_from
 from .defaults import DEFAULTS, METHODS
 from .model import AdditiveModel, make_additive
-from .network import ReluNetwork, init_network, make_regression_data
-from .theory import C_MAX_RATE, _c, method_parameters, safe_c, theorem6_bound, theorem6_rate, theorem7_bound, theorem7_rate
+from .lemmas import gradient_dominance_ratio
+from .network import INIT_SCHEMES, ReluNetwork, init_network, make_regression_data
+from .theory import C_MAX_RATE, _c, method_parameters, theorem_conditions, safe_c, theorem6_bound, theorem6_rate, theorem7_bound, theorem7_rate
 from .training import PartitionRun, iterations_to_tol, measured_rate, train
 
 __all__ = ["kappa_sweep", "regime_runs", "bound_ratio", "theorem_check_sweep", "network_runs", "width_study",
-           "rate_table", "format_rate_table"]
+           "rate_table", "format_rate_table", "conditions_map"]
 
 
 def _methods(methods_):
@@ -105,40 +106,52 @@ def bound_ratio(run, kappa, c):
 
 def theorem_check_sweep(sigmas=None, *, kappa=None, c=1.0, n_iter=None, n_trials=None, seed=None):
     r"""Where the bounds of Theorems 6 and 7 stop holding: for each :math:`\sigma_{\max}(A_2)`, gradient descent
-    and Nesterov with :math:`\eta = c/L_1` for the given ``c``, and the worst :func:`bound_ratio` over trials.
-    Returns a dict of arrays indexed like ``sigmas``: ``"gd"``, ``"nesterov"`` (worst ratios, over the finite
-    prefix of a diverged run; ``inf`` if it diverged at its first step), ``"diverged_gd"``, ``"diverged_nesterov"`` and the iterations run,
-    ``"nit_gd"``, ``"nit_nesterov"`` (the iteration at which a diverging run stopped)."""
+    and Nesterov with :math:`\eta = c/L_1`, and the worst :func:`bound_ratio` over trials.
+
+    ``c`` is a number, or ``"stable"``: for each :math:`\sigma_{\max}(A_2)` the largest c that keeps the step
+    below the curvature bound of the ReLU pieces, :func:`safe_c` of that value's instances (both theorems
+    only say that *some* c > 0 works).  Returns a dict of arrays indexed like ``sigmas``: ``"c"``; ``"gd"``,
+    ``"nesterov"`` (worst ratios, over the finite prefix of a diverged run; ``inf`` if it diverged at its first
+    step); ``"diverged_gd"``, ``"diverged_nesterov"``; ``"nit_gd"``, ``"nit_nesterov"`` (the iteration at which a
+    diverging run stopped); ``"final_gd"``, ``"final_nesterov"`` (median over trials of :math:`f_K/f_0` at the
+    last accepted iteration K)."""
     d = DEFAULTS
     sigmas = _vector("sigmas", sigmas, d.check_sigmas, lo=0.0)
     kappa = _opt(real_scalar, "kappa", kappa, d.kappa, lo=1.0)
-    c = _c(c, C_MAX_RATE)
+    stable = isinstance(c, str) and c == "stable"
+    c = None if stable else _c(c, C_MAX_RATE)
     n_iter = _opt(int_scalar, "n_iter", n_iter, d.check_iters, lo=1)
     n_trials = _opt(int_scalar, "n_trials", n_trials, d.n_trials, lo=1)
     if seed is not None:
         rng_from(seed)
-    out = {"sigma": sigmas}
+    out = {"sigma": sigmas, "c": np.zeros(sigmas.size)}
     for m in ("gd", "nesterov"):
-        worst, div, nit = [], [], []
-        for s in sigmas:
+        worst, div, nit, final = [], [], [], []
+        for i, s in enumerate(sigmas):
             model, w0 = make_additive(kappa, s, n_trials=n_trials, seed=seed)
-            eta, beta = method_parameters(m, kappa, float(model.L1.max()), c)
+            out["c"][i] = cs = safe_c(model) if stable else c
+            eta, beta = method_parameters(m, kappa, float(model.L1.max()), cs)
             run = train(model, w0, m, n_iter, eta=eta, beta=beta, block_steps=False)
-            worst.append(float(np.max(bound_ratio(run, kappa, c))) if run.result.nit else np.inf)
+            worst.append(float(np.max(bound_ratio(run, kappa, cs))) if run.result.nit else np.inf)
             div.append(run.result.diverged)
             nit.append(run.result.nit)
+            final.append(float(np.median(run.relative_losses[-1])))
         out[m], out[f"diverged_{m}"], out[f"nit_{m}"] = np.asarray(worst), np.asarray(div), np.asarray(nit)
+        out[f"final_{m}"] = np.asarray(final)
     return out
 
 
 def network_runs(penultimate_width=None, *, n_iter=None, n_trials=None, c=None, seed=None, methods_=METHODS,
-                 track_every=20):
+                 track_every=20, init=None, null_space=False):
     r"""GD, heavy ball and Nesterov on the deep ReLU network (one batched run per method).
 
     η and β come from the x-block constants at initialisation: :math:`L_1` the largest over trials,
-    κ the largest :math:`L_1/\mu` over trials (one η and β must serve every trial of a batch).
-    Returns ``(runs, info)`` with ``info`` holding the network, ``mu``, ``L1``, ``kappa`` (per trial) and the
-    κ used.
+    κ the largest :math:`L_1/\mu` over trials (one η and β must serve every trial of a batch).  ``init`` is
+    the initialisation scheme (:data:`INIT_SCHEMES`; default ``DEFAULTS.network_init``, the paper's);
+    ``null_space`` records the null-space quantities along Nesterov's run (``run.null_space``).
+    Returns ``(runs, info)`` with ``info`` holding the network, ``mu``, ``L1``, ``kappa`` (per trial), the
+    κ used, and the gradient ratio :math:`\|\nabla_u f\|^2/\|\nabla_x f\|^2` and local coupling constants at
+    initialisation (``"grad_ratio"``, ``"G1_local"``, ``"G2_local"``, per trial).
     """
     d = DEFAULTS
     width = _opt(int_scalar, "penultimate_width", penultimate_width, d.penultimate_width, lo=1)
@@ -148,9 +161,11 @@ def network_runs(penultimate_width=None, *, n_iter=None, n_trials=None, c=None, 
     rng = rng_from(d.seed if seed is None else seed)
     methods_ = _methods(methods_)
     track_every = int_scalar("track_every", track_every, lo=1)
+    init = choice("init", d.network_init if init is None else init, tuple(INIT_SCHEMES))
+    null_space = flag("null_space", null_space)
     net = ReluNetwork(*make_regression_data(seed=rng))
     widths = [d.input_dim] + [d.hidden_width] * (d.depth - 2) + [width]
-    W0 = init_network(widths, n_trials=T, seed=rng)
+    W0 = init_network(widths, n_trials=T, seed=rng, scheme=init)
     mu, L1, kappa = net.partition_constants(W0)
     kap = float(np.max(kappa))
     if not np.isfinite(kap):
@@ -158,16 +173,32 @@ def network_runs(penultimate_width=None, *, n_iter=None, n_trials=None, c=None, 
     runs = {}
     for m in methods_:
         eta, beta = method_parameters(m, kap, float(L1.max()), c)
-        runs[m] = train(net, W0, m, n_iter, eta=eta, beta=beta, track_every=track_every)
-    return runs, {"net": net, "W0": W0, "mu": mu, "L1": L1, "kappa": kappa, "kappa_used": kap, "widths": widths}
+        runs[m] = train(net, W0, m, n_iter, eta=eta, beta=beta, track_every=track_every,
+                        null_space=null_space and m == "nesterov")
+    G1, G2 = net.local_coupling(W0)
+    return runs, {"net": net, "W0": W0, "mu": mu, "L1": L1, "kappa": kappa, "kappa_used": kap, "widths": widths,
+                  "init": init, "grad_ratio": gradient_dominance_ratio(net, W0), "G1_local": G1, "G2_local": G2}
 
 
-def width_study(widths=None, *, n_iter=None, n_trials=None, tol=1e-3, c=None, seed=None):
+#: The null-space summaries of :func:`width_study`: name -> per-trial value from ``run.null_space``.
+_NULL = {"step_share": lambda ns: np.median(ns["step_share"][1:], axis=0) if len(ns["step_share"]) > 1
+         else np.zeros(ns["step_share"].shape[1]),
+         "iterate_share_end": lambda ns: ns["iterate_share"][-1],
+         "acquired_share_end": lambda ns: ns["acquired_share"][-1],
+         "row_space_drift_end": lambda ns: ns["row_space_drift"][-1],
+         "fixed_mu_min": lambda ns: ns["fixed_mu_ratio"].min(axis=0)}
+
+
+def width_study(widths=None, *, n_iter=None, n_trials=None, tol=1e-3, c=None, seed=None, init=None):
     r"""The network at several penultimate widths: for each width, :func:`network_runs` and summaries —
     iterations to ``tol`` per method ``(T,)`` (-1 if not reached), the median over trials of
     :math:`\|\Delta u_k\|/\|\Delta x_k\|` over the first 50 iterations (of the accepted ones, for a diverged
     run), κ at initialisation, the largest relative change of :math:`\sigma_{\min}(F_{\Lambda-1})` along
-    Nesterov's run, and ``"diverged"`` (per method, one flag per width)."""
+    Nesterov's run, and ``"diverged"`` (per method, one flag per width).  ``"null"`` holds, per width, the
+    medians over trials of the null-space quantities of Nesterov's run (:func:`train` with ``null_space``):
+    ``"step_share"`` (median over the run), ``"iterate_share_end"``, ``"acquired_share_end"``,
+    ``"row_space_drift_end"`` and ``"fixed_mu_min"`` (the smallest over the run); ``"grad_ratio"``,
+    ``"G1_local"``, ``"G2_local"`` are the coupling at initialisation ``(widths, T)``."""
     d = DEFAULTS
     if widths is None:
         widths = d.width_study
@@ -180,13 +211,18 @@ def width_study(widths=None, *, n_iter=None, n_trials=None, tol=1e-3, c=None, se
     c = None if c is None else _c(c)
     if seed is not None:
         rng_from(seed)
-    out = {"widths": np.asarray(widths), "runs": {}, "info": {}, "hits": {m: [] for m in METHODS},
+    init = choice("init", DEFAULTS.network_init if init is None else init, tuple(INIT_SCHEMES))
+    out = {"widths": np.asarray(widths), "init": init, "runs": {}, "info": {}, "hits": {m: [] for m in METHODS},
            "du_over_dx": {m: [] for m in METHODS}, "diverged": {m: [] for m in METHODS}, "kappa": [],
-           "sigma_change": []}
+           "sigma_change": [], "grad_ratio": [], "G1_local": [], "G2_local": [], "null": {k: [] for k in _NULL}}
     for wdt in widths:
-        runs, info = network_runs(wdt, n_iter=n_iter, n_trials=n_trials, c=c, seed=seed)
+        runs, info = network_runs(wdt, n_iter=n_iter, n_trials=n_trials, c=c, seed=seed, init=init, null_space=True)
         out["runs"][wdt], out["info"][wdt] = runs, info
-        out["kappa"].append(info["kappa"])
+        for key in ("kappa", "grad_ratio", "G1_local", "G2_local"):
+            out[key].append(info[key])
+        ns = runs["nesterov"].null_space
+        for key, value in _NULL.items():
+            out["null"][key].append(float(np.median(value(ns))))
         for m, run in runs.items():
             out["hits"][m].append(iterations_to_tol(run.relative_losses, tol))
             ratio = run.du[:50] / run.dx[:50]  # a run rejected at its first step has no step: reported as 0
@@ -194,9 +230,9 @@ def width_study(widths=None, *, n_iter=None, n_trials=None, tol=1e-3, c=None, se
             out["diverged"][m].append(run.result.diverged)
         s = runs["nesterov"].sigma_min
         out["sigma_change"].append(np.max(np.abs(s / s[0] - 1), axis=0))
-    for key in ("kappa", "sigma_change"):
+    for key in ("kappa", "sigma_change", "grad_ratio", "G1_local", "G2_local"):
         out[key] = np.asarray(out[key])
-    for key in ("hits", "du_over_dx", "diverged"):
+    for key in ("hits", "du_over_dx", "diverged", "null"):
         out[key] = {m: np.asarray(v) for m, v in out[key].items()}
     return out
 
@@ -247,3 +283,46 @@ def format_rate_table(rows):
         lines.append(f"{r['sigma']:>13g} {r['method']:>10} {r['c']:>7.4f} {r['median']:>11.5f} {r['q10']:>9.5f} "
                      f"{r['q90']:>9.5f} {r['spread']:>6.2f} {proven:>8}")
     return "\n".join(lines)
+
+
+#: The smallness conditions :func:`conditions_map` reports (keys of :data:`CONDITIONS`).
+SMALLNESS = ("thm6_G1", "thm7_G1", "thm7_G1G2", "thm7_G1_explainer", "thm7_G1G2_explainer")
+
+
+def conditions_map(sigmas=None, kappas=None, studies=(), *, kappa=None, sigma_A2=None, c=1.0, constant=1.0):
+    r"""Where the chapter's instances sit relative to the smallness conditions of Theorems 6 and 7
+    (:func:`theorem_conditions`, every hidden absolute constant = ``constant``, an assumption).
+
+    Additive models with :math:`\sigma_{\max}(A_1) = 1` (the chapter's): :math:`L_1 = L_2 = 1`,
+    :math:`\mu = 1/\kappa`, :math:`G_1 = G_2 = \sigma_{\max}(A_2)`, exactly; the assumptions hold everywhere
+    (:math:`R = \infty`), so the radius conditions hold.  ``"sigma"``: the ratios against ``sigmas`` at
+    ``kappa``; ``"kappa"``: against ``kappas`` at ``sigma_A2``.  Networks (``studies``: :func:`width_study`
+    outputs): μ and :math:`L_1` at initialisation and the *local* coupling constants
+    (``ReluNetwork.local_coupling``), lower bounds on :math:`G_1, G_2` over any ball, so the ratios are lower
+    bounds (median over trials); keyed ``"network_<init>"``.  Each entry maps a key of ``SMALLNESS`` to an array.
+    """
+    d = DEFAULTS
+    sigmas = _vector("sigmas", sigmas, d.check_sigmas, lo=0.0)
+    kappas = _vector("kappas", kappas, d.sweep_kappas, lo=1.0)
+    kappa = _opt(real_scalar, "kappa", kappa, d.kappa, lo=1.0)
+    sigma_A2 = _opt(real_scalar, "sigma_A2", sigma_A2, d.sigma_regimes[0], lo=0.0)
+    c = _c(c, C_MAX_RATE)
+    constant = real_scalar("constant", constant, lo=0.0, lo_open=True)
+    if isinstance(studies, Mapping) or not isinstance(studies, (list, tuple)) or \
+            not all(isinstance(st, Mapping) and {"widths", "info", "G1_local"} <= set(st) for st in studies):
+        raise TypeError("studies must be a list of width_study outputs")
+    pick = lambda r: {k: np.asarray(r["ratios"][k], dtype=float) for k in SMALLNESS}  # noqa: E731
+    out = {"sigma_values": sigmas, "kappa_values": kappas, "kappa": kappa, "sigma_A2": sigma_A2,
+           "sigma": pick(theorem_conditions(1.0 / kappa, 1.0, 1.0, sigmas, sigmas, 1.0, c=c, constant=constant)),
+           "kappa_sweep": pick(theorem_conditions(1.0 / kappas, 1.0, 1.0, sigma_A2, sigma_A2, 1.0, c=c,
+                                                  constant=constant))}
+    for st in studies:
+        rows = []
+        for w in st["widths"]:
+            info = st["info"][int(w)]
+            r = theorem_conditions(info["mu"], info["L1"], 1.0, info["G1_local"], info["G2_local"], 1.0, c=c,
+                                   constant=constant)
+            rows.append({k: float(np.median(v)) for k, v in pick(r).items()})
+        out[f"network_{st['init']}"] = {k: np.asarray([row[k] for row in rows]) for k in SMALLNESS}
+        out[f"network_{st['init']}_widths"] = np.asarray(st["widths"])
+    return out

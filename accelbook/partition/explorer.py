@@ -16,7 +16,7 @@ from .._validation import instance_of, int_scalar, real_array, real_scalar
 from ..explorer import Explorer, Param
 from .defaults import DEFAULTS
 from .model import make_additive
-from .theory import _c, method_parameters
+from .theory import _c, conditions_hold, method_parameters, theorem_conditions
 from .training import iterations_to_tol, train
 
 __all__ = ["EXPLORER", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
@@ -29,7 +29,8 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
 
     Returns a dict with ``kappa``, ``sigma_A2``, ``tol``, ``c``, and per method ``"losses_<m>"`` (finite; the
     accepted prefix of a diverged run), ``"hit_<m>"`` (-1 if not reached) and ``"diverged_<m>"``, plus
-    ``"ratio"`` = GD's iterations over Nesterov's (-1 when either is not reached).
+    ``"ratio"`` = GD's iterations over Nesterov's (-1 when either is not reached), and the instance's constants
+    ``"mu"``, ``"L1"``, ``"G1"``, ``"G2"`` (the explorer's summary evaluates the theorems' conditions from them).
     """
     kappa = real_scalar("kappa", kappa, lo=1.0)
     sigma_A2 = DEFAULTS.sigma_regimes[0] if sigma_A2 is None else real_scalar("sigma_A2", sigma_A2, lo=0.0)
@@ -46,6 +47,7 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
         out[f"hit_{m}"] = int(iterations_to_tol(run.relative_losses, tol)[0])
         out[f"diverged_{m}"] = bool(run.result.diverged)
     out["ratio"] = out["hit_gd"] / out["hit_nesterov"] if min(out["hit_gd"], out["hit_nesterov"]) > 0 else -1.0
+    out.update(mu=float(model.mu[0]), L1=float(model.L1[0]), G1=float(model.G1[0]), G2=float(model.G2[0]))
     return out
 
 
@@ -78,10 +80,21 @@ def draw_partition_explorer(data, fig):
     return ax
 
 
+def _conditions(data):
+    """Whether the instance meets the smallness conditions of Theorems 6 and 7, every hidden constant = 1 (an
+    assumption; :func:`theorem_conditions`)."""
+    ratios = theorem_conditions(data["mu"], data["L1"], 1.0, data["G1"], data["G2"], 1.0, c=data["c"])["ratios"]
+    return {thm: bool(conditions_hold(ratios, keys)) for thm, keys in
+            (("thm6", ["thm6_G1"]), ("thm7", ["thm7_G1", "thm7_G1G2"]))}
+
+
 def _summary(data):
+    holds = _conditions(data)
     return {"GD iterations to the target": data["hit_gd"], "Nesterov iterations to the target": data["hit_nesterov"],
             "ratio GD / Nesterov": round(float(data["ratio"]), 2),
-            "a run diverged": bool(data["diverged_gd"] or data["diverged_nesterov"])}
+            "a run diverged": bool(data["diverged_gd"] or data["diverged_nesterov"]),
+            "Theorem 6's conditions hold (constants 1)": holds["thm6"],
+            "Theorem 7's conditions hold (constants 1)": holds["thm7"]}
 
 
 EXPLORER = Explorer(

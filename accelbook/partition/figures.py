@@ -16,7 +16,8 @@ from .experiments import _methods, _regimes
 from .model import AdditiveModel
 from .training import PartitionRun
 
-__all__ = ["draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study"]
+__all__ = ["draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study",
+           "draw_conditions", "draw_theorem_check"]
 
 
 def _fig(fig):
@@ -104,7 +105,7 @@ def draw_lemma_checks(diags, models, fig):
     sharp = np.median(first.x_star_lipschitz() / (first.G2 / first.mu))
     ax1.axhline(1.0, color="black", ls="--", label="Lemma 8")
     ax1.axhline(sharp, color="black", ls=":", label=r"additive model: $B\sigma_{\max}(A_2)/\sigma_{\min}(A_1)$")
-    ax2.axhline(1.0, color="black", ls="--", label="gradient-dominance lemma")
+    ax2.axhline(1.0, color="black", ls="--", label="Lemma 9 (gradient dominance)")
     plotting.log_axes(ax1, "iteration k", "Lemma 8 quotient / bound", legend=False)
     plotting.log_axes(ax2, "iteration k", r"dominance ratio at $(y_k, v_k)$ / bound", legend=False)
     ax1.legend(fontsize=7, loc="lower right")
@@ -141,7 +142,8 @@ def draw_network(runs, fig, *, kmax=None):
 
 def draw_width_study(study, fig):
     r"""Iterations to the study's tolerance and the median :math:`\|\Delta u_k\|/\|\Delta x_k\|` against the
-    penultimate width (median over trials, bars from the smallest to the largest trial)."""
+    penultimate width (median over trials, bars from the smallest to the largest trial); a width where some trial
+    of a method did not reach the tolerance (a diverged run) has no marker for that method."""
     if not isinstance(study, Mapping) or not {"widths", "hits", "du_over_dx"} <= set(study):
         raise TypeError("study must be the dict returned by width_study")
     fig = _fig(fig)
@@ -150,11 +152,77 @@ def draw_width_study(study, fig):
     w = study["widths"]
     for m in METHODS:
         for ax, Y in ((ax1, study["hits"][m]), (ax2, study["du_over_dx"][m])):
-            med = np.median(Y, axis=1)
-            ax.errorbar(w, med, yerr=[med - Y.min(axis=1), Y.max(axis=1) - med], color=plotting.COLORS[m],
+            ok = np.all(Y > 0, axis=1)  # widths where every trial reached the tolerance (counts: -1 otherwise)
+            if not ok.any():
+                continue
+            Y, med = Y[ok], np.median(Y[ok], axis=1)
+            ax.errorbar(w[ok], med, yerr=[med - Y.min(axis=1), Y.max(axis=1) - med], color=plotting.COLORS[m],
                         marker=plotting.MARKERS[m], capsize=3, label=plotting.LABELS[m])
     plotting.log_axes(ax1, r"penultimate width $d_{\Lambda-1}$", "iterations to tolerance", logx=True)
     plotting.log_axes(ax2, r"penultimate width $d_{\Lambda-1}$", r"median $\|\Delta u_k\|/\|\Delta x_k\|$, k < 50",
                       logx=True, legend=False)
     fig.tight_layout()
     return ax1, ax2
+
+
+_COND_STYLE = {"thm6_G1": ("C2", "-", r"Thm 6: $G_1^4$"), "thm7_G1": ("C4", "-", r"Thm 7: $G_1^4$ (poster)"),
+               "thm7_G1G2": ("C3", "-", r"Thm 7: $G_1^2G_2^2$ (poster)"),
+               "thm7_G1_explainer": ("C4", ":", r"Thm 7: $G_1^4$ (explainer)"),
+               "thm7_G1G2_explainer": ("C3", ":", r"Thm 7: $G_1^2G_2^2$ (explainer)")}
+
+
+def draw_conditions(cmap, fig):
+    r"""Three log-log panels of :func:`conditions_map`: the ratio (left side / right side) of each smallness
+    condition against :math:`\sigma_{\max}(A_2)`, against κ (the κ sweep) and against the network's width (lower
+    bounds; one marker per initialisation).  Below the dashed line at 1 the condition holds."""
+    if not isinstance(cmap, Mapping) or not {"sigma", "kappa_sweep", "sigma_values"} <= set(cmap):
+        raise TypeError("cmap must be the dict returned by conditions_map")
+    fig = _fig(fig)
+    fig.clear()
+    axes = fig.subplots(1, 3, sharey=True)
+    panels = [(cmap["sigma_values"], cmap["sigma"], rf"$\sigma_{{\max}}(A_2)$ ($\kappa$={cmap['kappa']:g})", {}),
+              (cmap["kappa_values"], cmap["kappa_sweep"], rf"$\kappa$ ($\sigma_{{\max}}(A_2)$={cmap['sigma_A2']:g})", {})]
+    for ax, (x, ratios, xlabel, _) in zip(axes, panels):
+        for key, (color, ls, label) in _COND_STYLE.items():
+            ax.plot(x, ratios[key], color=color, ls=ls, marker="o", ms=3, label=label)
+        plotting.log_axes(ax, xlabel, "condition ratio (left / right side)" if ax is axes[0] else "", logx=True,
+                          legend=False)
+    ax = axes[2]
+    for init, marker in (("paper", "o"), ("he", "s")):
+        if f"network_{init}" in cmap:
+            w, ratios = cmap[f"network_{init}_widths"], cmap[f"network_{init}"]
+            for key, (color, ls, label) in _COND_STYLE.items():
+                ax.plot(w, ratios[key], color=color, ls=ls, marker=marker, ms=4)
+            ax.plot([], [], "k" + marker, ls="none", label=f"{init} initialisation")
+    plotting.log_axes(ax, r"penultimate width (lower bounds)", "", logx=True, legend=False)
+    for ax in axes:
+        ax.axhline(1.0, color="black", ls="--", lw=1)
+    axes[0].legend(fontsize=6, loc="lower right")
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return axes
+
+
+def draw_theorem_check(checks, fig):
+    r"""The worst bound ratio of Theorems 6 and 7 against :math:`\sigma_{\max}(A_2)`, one panel per step constant.
+
+    ``checks`` maps a panel title to :func:`theorem_check_sweep` output; diverged runs are drawn as open markers,
+    clipped at 100."""
+    if not isinstance(checks, Mapping) or not checks or not all(isinstance(ch, Mapping) and "sigma" in ch
+                                                                for ch in checks.values()):
+        raise TypeError("checks must be a non-empty dict title -> theorem_check_sweep output")
+    fig = _fig(fig)
+    fig.clear()
+    axes = np.atleast_1d(fig.subplots(1, len(checks), sharey=True))
+    for ax, (title, chk) in zip(axes, checks.items()):
+        for m in ("gd", "nesterov"):
+            shown = np.minimum(chk[m], 100.0)  # diverged runs are far off the scale: clipped at the top
+            plotting.method_line(ax, chk["sigma"], shown, m, markevery=1)
+            div = chk[f"diverged_{m}"]
+            ax.plot(chk["sigma"][div], shown[div], "o", mfc="white", color=plotting.COLORS[m], ms=9)
+        ax.axhline(1.0, color="black", ls="--", label="bound")
+        ax.set_title(title, fontsize=9)
+        plotting.log_axes(ax, r"$\sigma_{\max}(A_2)$", r"worst $(f_k/f_0)\,/\,$bound$_k$" if ax is axes[0] else "",
+                          logx=True, legend=ax is axes[0])
+    fig.tight_layout()
+    return axes

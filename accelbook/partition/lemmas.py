@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import instance_of, int_scalar, real_scalar, rng_from
+from .._validation import flag, instance_of, int_scalar, real_scalar, rng_from
 from .model import AdditiveModel, _trial_norm
 from .network import ReluNetwork
 
-__all__ = ["block_grad_norms", "gradient_dominance_ratio", "lemma8_ratio", "lipschitz_ratios"]
+__all__ = ["block_grad_norms", "gradient_dominance_ratio", "lemma8_ratio", "lipschitz_ratios", "pattern_G2"]
 
 PROBLEMS = (AdditiveModel, ReluNetwork)
 
@@ -102,3 +102,62 @@ def lipschitz_ratios(model, n_pairs, *, seed, scale=1.0):
         out["x_star"].append(lemma8_ratio(model, u1, u2))
         out["dominance"].append(gradient_dominance_ratio(model, [x1, u1]))
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _norms(M):
+    """Spectral norms of a batch of matrices ``(..., m, n)``."""
+    return np.linalg.norm(M, ord=2, axis=(-2, -1))
+
+
+def pattern_G2(model, *, n_starts=8, seed=0, exhaustive=None):
+    r"""The true A5 constant of an additive model: :math:`\max_D \|A_1^\top D A_2\|` over activation patterns.
+
+    :math:`\nabla_x f = A_1^\top(A_1x - b) + A_1^\top\sigma(A_2u)` is piecewise linear in u with Jacobian
+    :math:`A_1^\top D A_2` on the region of pattern :math:`D = \mathrm{diag}(\mathbb{1}[A_2u > 0])`, so its
+    Lipschitz constant is the largest such norm over the patterns that occur; Theorem 13's
+    :math:`G_2 = B\sigma_{\max}(A_1)\sigma_{\max}(A_2)` bounds it.  Every pattern occurs when :math:`A_2` has full
+    row rank (``dim_out <= dim_u``, the generic case); otherwise the search may include patterns that do not occur
+    and the result is an upper bound on the true constant (still at most Theorem 13's).
+
+    Parameters
+    ----------
+    model : AdditiveModel
+    n_starts : int
+        Random starting patterns of the local search (bit flips that increase the norm, until none does).
+    seed : int or Generator
+    exhaustive : bool, optional
+        Try all :math:`2^m` patterns (``m`` = rows of ``A1``); default: when ``m <= 12``.
+
+    Returns
+    -------
+    dict with ``"G2"`` (per trial, times B), ``"pattern"`` (the best pattern, ``(T, m)`` bools) and
+    ``"exhaustive"`` (whether every pattern was tried; otherwise ``"G2"`` is a lower bound on the maximum).
+    """
+    model = instance_of("model", model, AdditiveModel)
+    n_starts = int_scalar("n_starts", n_starts, lo=1)
+    rng = rng_from(seed)
+    m = model.dim_out
+    exhaustive = (m <= 12) if exhaustive is None else flag("exhaustive", exhaustive)
+    if exhaustive and m > 20:
+        raise ValueError(f"exhaustive must be False for more than 20 rows (2^m patterns), got m = {m}")
+    A1t = np.swapaxes(model.A1, 1, 2)  # (T, d, m)
+    best, pattern = np.zeros(model.n_trials), np.zeros((model.n_trials, m), dtype=bool)
+    for t in range(model.n_trials):
+        value = lambda D: _norms((A1t[t] * D[..., None, :]) @ model.A2[t])  # noqa: E731
+        if exhaustive:
+            D = ((np.arange(2 ** m)[:, None] >> np.arange(m)) & 1).astype(float)
+            vals = np.concatenate([value(D[i:i + 4096]) for i in range(0, len(D), 4096)])
+            best[t], pattern[t] = vals.max(), D[vals.argmax()] > 0
+            continue
+        for _ in range(n_starts):
+            D = (rng.random(m) < 0.5).astype(float)
+            current = float(value(D[None])[0])
+            while True:
+                flips = np.abs(D[None] - np.eye(m))  # every single-bit flip of D
+                vals = value(flips)
+                if vals.max() <= current * (1 + 1e-12):
+                    break
+                D, current = flips[vals.argmax()], float(vals.max())
+            if current > best[t]:
+                best[t], pattern[t] = current, D > 0
+    return {"G2": model.B * best, "pattern": pattern, "exhaustive": bool(exhaustive)}

@@ -56,19 +56,24 @@ def _orthogonal(rng, T, n):
     return Q * np.sign(np.diagonal(R, axis1=1, axis2=2))[:, None, :]  # Haar-distributed
 
 
-def make_A1(dim, kappa, *, n_trials=1, seed, rows=None):
-    r"""Matrices ``A1`` of shape ``(n_trials, rows, dim)`` (square by default) with :math:`\sigma_{\max} = 1` and
-    :math:`\sigma_{\min} = 1/\sqrt\kappa`, so that :math:`L_1 = 1`, :math:`\mu = 1/\kappa` (Theorem 13).
+def make_A1(dim, kappa, *, n_trials=1, seed, rows=None, sigma_max=1.0):
+    r"""Matrices ``A1`` of shape ``(n_trials, rows, dim)`` (square by default) with :math:`\sigma_{\max}` =
+    ``sigma_max`` and :math:`\sigma_{\min} = \sigma_{\max}/\sqrt\kappa`, so that :math:`L_1 = \sigma_{\max}^2`,
+    :math:`\mu = L_1/\kappa` (Theorem 13); ``sigma_max = 1`` gives :math:`L_1 = 1`, :math:`\mu = 1/\kappa`.
 
     Singular values are log-spaced between the two; singular vectors are Haar-random.  ``rows > dim``
     gives a tall ``A1`` of full column rank, for which A6 fails (Chapter 5's exercise on removing A6).
+    A ``1 × 1`` ``A1`` has one singular value, so ``dim = 1`` needs ``kappa = 1``.
     """
     dim = int_scalar("dim", dim, lo=1)
     rows = dim if rows is None else int_scalar("rows", rows, lo=dim)
     kappa = real_scalar("kappa", kappa, lo=1.0)
+    if dim == 1 and kappa != 1.0:
+        raise ValueError(f"kappa must be 1 when dim = 1 (one singular value, so L1 = mu), got {kappa:g}")
     T = int_scalar("n_trials", n_trials, lo=1)
+    sigma_max = real_scalar("sigma_max", sigma_max, lo=0.0, lo_open=True)
     rng = rng_from(seed)
-    s = np.logspace(0.0, -0.5 * np.log10(kappa), dim) if dim > 1 else np.ones(1)
+    s = sigma_max * np.logspace(0.0, -0.5 * np.log10(kappa), dim)
     U, V = _orthogonal(rng, T, rows)[:, :, :dim], _orthogonal(rng, T, dim)
     return (U * s) @ np.swapaxes(V, 1, 2)
 
@@ -257,11 +262,13 @@ class AdditiveModel:
     tracked = ("active_fraction",)
 
 
-def make_additive(kappa=None, sigma_A2=None, *, dim_x=None, dim_u=None, dim_out=None, n_trials=None, seed=None):
+def make_additive(kappa=None, sigma_A2=None, *, dim_x=None, dim_u=None, dim_out=None, n_trials=None, seed=None,
+                  sigma_A1=1.0):
     """An :class:`AdditiveModel` with ``n_trials`` independent instances and a start ``w0 = [x0, u0]``.
 
     Defaults from :data:`DEFAULTS`; ``dim_out`` (rows of ``A1``, default ``dim_x``) above ``dim_x``
-    gives a tall ``A1`` for which A6 fails.  Returns ``(model, w0)``.
+    gives a tall ``A1`` for which A6 fails; ``sigma_A1`` is :math:`\\sigma_{\\max}(A_1)` (so
+    :math:`L_1 = \\sigma_{\\max}(A_1)^2`).  Returns ``(model, w0)``.
     """
     d = DEFAULTS
     kappa = real_scalar("kappa", d.kappa if kappa is None else kappa, lo=1.0)
@@ -270,8 +277,9 @@ def make_additive(kappa=None, sigma_A2=None, *, dim_x=None, dim_u=None, dim_out=
     dim_u = int_scalar("dim_u", d.dim_u if dim_u is None else dim_u, lo=1)
     dim_out = dim_x if dim_out is None else int_scalar("dim_out", dim_out, lo=dim_x)
     T = int_scalar("n_trials", d.n_trials if n_trials is None else n_trials, lo=1)
+    sigma_A1 = real_scalar("sigma_A1", sigma_A1, lo=0.0, lo_open=True)
     rng = rng_from(d.seed if seed is None else seed)
-    A1 = make_A1(dim_x, kappa, n_trials=T, seed=rng, rows=dim_out)
+    A1 = make_A1(dim_x, kappa, n_trials=T, seed=rng, rows=dim_out, sigma_max=sigma_A1)
     A2 = make_A2(dim_out, dim_u, sigma_A2, n_trials=T, seed=rng)
     model = AdditiveModel(A1=A1, A2=A2, b=rng.standard_normal((T, dim_out)))
     return model, [rng.standard_normal((T, dim_x)), rng.standard_normal((T, dim_u))]

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import torch_bridge
-from .._validation import finite_array, instance_of, int_scalar, rng_from
+from .._validation import choice, finite_array, instance_of, int_scalar, real_scalar, rng_from
 from .defaults import DEFAULTS
 from .model import _relu, _relu_prime, _t
 
-__all__ = ["ReluNetwork", "init_network", "make_regression_data", "torch_network_loss"]
+__all__ = ["ReluNetwork", "INIT_SCHEMES", "init_network", "make_regression_data", "torch_network_loss"]
 
 
 @dataclass
@@ -129,6 +129,41 @@ class ReluNetwork:
         with np.errstate(divide="ignore"):
             return mu, L1, np.where(mu > 0, L1 / np.where(mu > 0, mu, 1.0), np.inf)
 
+    def _output_jacobian_u(self, W):
+        """Jacobian of the outputs with respect to the u-block (every layer but the last), ``(T, n, d_u)``."""
+        Z, F = self._features(W)
+        T, n = F[0].shape[:2]
+        rows = []
+        for i in range(n):  # one backward pass per output
+            back = np.zeros((T, n, 1))
+            back[:, i] = 1.0
+            back = back @ _t(W[-1])
+            g = []
+            for l in range(len(W) - 2, -1, -1):
+                back = back * _relu_prime(Z[l])
+                g.append((_t(F[l]) @ back).reshape(T, -1))
+                if l > 0:
+                    back = back @ _t(W[l])
+            rows.append(np.concatenate(g[::-1], axis=1))
+        return np.stack(rows, axis=1)
+
+    def local_coupling(self, W, *, eps=1e-6):
+        r"""Local values of the coupling constants at ``W`` (lower bounds on A4's :math:`G_1` and A5's
+        :math:`G_2` over any ball around ``W``): :math:`\|J_u h\|` (the Jacobian of the outputs in u), and
+        :math:`\|\nabla_x f(x, u + \epsilon v) - \nabla_x f(x, u - \epsilon v)\|/(2\epsilon)` along the top
+        right singular vector v of :math:`J_u h`.  Returns ``(G1_local, G2_local)``, each ``(T,)``."""
+        W = self.check_params(W)
+        eps = real_scalar("eps", eps, lo=0.0, lo_open=True)
+        J = self._output_jacobian_u(W)
+        _, s, vt = np.linalg.svd(J, full_matrices=False)
+        v, shapes = vt[:, 0], [a.shape for a in W[:-1]]
+        sizes = np.cumsum([0] + [int(np.prod(sh[1:])) for sh in shapes])
+        step = [v[:, sizes[i]:sizes[i + 1]].reshape(sh) for i, sh in enumerate(shapes)]
+        scale = eps * max(1.0, max(float(np.abs(a).max()) for a in W[:-1]))
+        plus = self._grad([a + scale * d for a, d in zip(W[:-1], step)] + [W[-1]])[-1]
+        minus = self._grad([a - scale * d for a, d in zip(W[:-1], step)] + [W[-1]])[-1]
+        return s[:, 0], np.linalg.norm((plus - minus).reshape(len(v), -1), axis=1) / (2 * scale)
+
     def _measure(self, W):
         """Loss and the smallest penultimate singular value from one forward pass (unchecked ``W``)."""
         _, F = self._features(W)
@@ -136,9 +171,20 @@ class ReluNetwork:
         return {"loss": 0.5 * np.sum(r * r, axis=1), "sigma_min": self._singular_values(F[-1])[:, -1]}
 
 
-def init_network(widths, *, n_trials=1, seed):
-    r"""Weights ``[W_1, ..., W_Λ]`` for ``widths = (d_0, d_1, ..., d_{Λ-1})`` (the output width 1 is added):
-    hidden layers :math:`N(0, 2/d_{l-1})` (He), last layer :math:`N(0, 1/d_{\Lambda-1})`; leading trial axis."""
+#: Entry variances (hidden layers, last layer) of the two initialisations, as functions of the fan-in d.
+INIT_SCHEMES = {
+    "he": (lambda d: 2.0 / d, lambda d: 1.0 / d),  # He et al. (2015) hidden layers, LeCun last layer
+    "paper": (lambda d: 1.0 / d, lambda d: d ** -1.5),  # Lemma 14 / Theorem 15 of Liao & Kyrillidis (poster Thm 4)
+}
+
+
+def init_network(widths, *, n_trials=1, seed, scheme="he"):
+    r"""Weights ``[W_1, ..., W_Λ]`` for ``widths = (d_0, d_1, ..., d_{Λ-1})`` (the output width 1 is added),
+    with a leading trial axis.
+
+    ``scheme="he"``: hidden layers :math:`N(0, 2/d_{l-1})` (He), last layer :math:`N(0, 1/d_{\Lambda-1})`;
+    ``scheme="paper"``: the initialisation of Liao & Kyrillidis (Theorem 15; Theorem 4 of their poster), hidden
+    layers :math:`N(0, 1/d_{l-1})` and a much smaller last layer :math:`N(0, d_{\Lambda-1}^{-3/2})`."""
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
         raise TypeError(f"widths must be a sequence of positive integers (d_0, ..., d_{{depth-1}}), got "
                         f"{type(widths).__name__}")
@@ -147,10 +193,11 @@ def init_network(widths, *, n_trials=1, seed):
         raise ValueError("widths must list the input and at least one hidden width (depth >= 2)")
     T = int_scalar("n_trials", n_trials, lo=1)
     rng = rng_from(seed)
+    hidden, last = INIT_SCHEMES[choice("scheme", scheme, tuple(INIT_SCHEMES))]
     dims = widths + [1]
     W = []
     for l in range(1, len(dims)):
-        scale = np.sqrt((2.0 if l < len(dims) - 1 else 1.0) / dims[l - 1])
+        scale = np.sqrt((hidden if l < len(dims) - 1 else last)(dims[l - 1]))
         W.append(scale * rng.standard_normal((T, dims[l - 1], dims[l])))
     return W
 

@@ -16,7 +16,7 @@ from .defaults import METHODS
 from .model import AdditiveModel
 
 __all__ = ["nesterov_beta", "theorem6_rate", "theorem7_rate", "theorem6_bound", "theorem7_bound",
-           "method_parameters", "safe_c"]
+           "method_parameters", "safe_c", "CONDITIONS", "theorem_conditions", "conditions_hold"]
 
 
 #: The largest ``c`` accepted by β, the methods' parameters and the runners.  The theorems only need *some*
@@ -120,3 +120,100 @@ def safe_c(model):
     """
     model = instance_of("model", model, AdditiveModel)
     return float(min(1.0, np.min(model.L1 / (model.L1 + model.G1 ** 2 * model.L2))))
+
+
+# ---------------------------------------------------------------- the theorems' conditions, quantified
+#: The conditions whose left and right sides :func:`theorem_conditions` compares, with the source of each.
+CONDITIONS = {
+    "thm6_G1": "Theorem 6: G1^4 <~ mu^2 / L2^2",
+    "thm6_Rx": "Theorem 6: R_x >~ eta kappa sqrt(L1 (f0 - f*))",
+    "thm6_Ru": "Theorem 6: R_u >~ eta kappa G1 sqrt(L2 (f0 - f*))",
+    "thm7_G1": "Theorem 7 (poster form): G1^4 <~ mu^(7/2) / (L1^(3/2) L2^3)",
+    "thm7_G1G2": "Theorem 7 (poster form): G1^2 G2^2 <~ mu^(9/2) / (L1^(3/2) L2^2)",
+    "thm7_Rx": "Theorem 7: R_x >~ L1^(1/4) L2^(1/2) mu^(-3/4) (f0 - f*)^(1/2)",
+    "thm7_Ru": "Theorem 7: R_u >~ G1 L1^(3/4) L2 mu^(-7/4) (f0 - f*)^(1/2)",
+    "thm7_G1_explainer": "Theorem 7 (explainer form): G1^4 <~ mu^2 / (L2 (L2+1)^2) ((1-beta)/(1+beta))^3",
+    "thm7_G1G2_explainer": "Theorem 7 (explainer form): G1^2 G2^2 <~ mu^3 / (L2 (L2+1) sqrt(kappa)) ((1-beta)/(1+beta))^2",
+}
+
+
+def _positive(name, value):
+    return real_array(name, value, lo=0.0, lo_open=True)
+
+
+def theorem_conditions(mu, L1, L2, G1, G2, gap, *, c=1.0, R_x=np.inf, R_u=np.inf, constant=1.0):
+    r"""How far an instance is from the conditions of Theorems 6 and 7 of Liao & Kyrillidis: for each condition
+    of :data:`CONDITIONS`, the ratio of its left side to its right side (``<= 1``: the condition holds).
+
+    The documents state the conditions up to absolute constants (":math:`\lesssim`", ":math:`\Omega`"), which
+    they do not give.  **Assumption:** every hidden constant equals ``constant`` (default 1); a ratio then scales
+    like ``1/constant`` (smallness) or ``constant`` (radius).  Theorem 6's conditions are those of the authors'
+    poster (its Theorem 2); Theorem 7's in two forms, the poster's (its Theorem 3) and the explainer's (with
+    :math:`\beta` of Theorem 7 at the given ``c``).
+
+    Parameters
+    ----------
+    mu, L1, L2 : float or array
+        A1 (strong convexity in x), A2 (smoothness in x), A3 (smoothness of g); :math:`0 < \mu \le L_1`.
+    G1, G2 : float or array
+        A4, A5 (Lipschitz constants in u), ``>= 0``.
+    gap : float or array
+        :math:`f(x_0, u_0) - f^\star > 0`.
+    c : float
+        The step constant, :math:`\eta = c/L_1` (the radius conditions of Theorem 6 and β depend on it).
+    R_x, R_u : float or array
+        Radii of the balls around the start on which the assumptions hold (``inf``: everywhere, as for the
+        additive model; the radius ratios are then 0).
+    constant : float
+        The assumed value of every hidden absolute constant, ``> 0``.
+
+    Returns
+    -------
+    dict
+        ``ratios``: key of :data:`CONDITIONS` -> ratio (array broadcast over the inputs); ``required``: the
+        radii each theorem asks for (``"R_x_thm6"``, ``"R_u_thm6"``, ``"R_x_thm7"``, ``"R_u_thm7"``).
+    """
+    mu, L1, L2, gap = (_positive(n, v) for n, v in (("mu", mu), ("L1", L1), ("L2", L2), ("gap", gap)))
+    G1, G2 = real_array("G1", G1, lo=0.0), real_array("G2", G2, lo=0.0)
+    if np.any(mu > L1 * (1 + 1e-12)):
+        raise ValueError("mu must be <= L1 (strong convexity cannot exceed smoothness)")
+    c = _c(c, C_MAX_RATE)
+    R_x, R_u = _radius("R_x", R_x), _radius("R_u", R_u)
+    C = real_scalar("constant", constant, lo=0.0, lo_open=True)
+    kappa = np.maximum(L1 / mu, 1.0)
+    eta = c / L1
+    beta = np.asarray(nesterov_beta(kappa, c))
+    q = (1.0 - beta) / (1.0 + beta)
+    required = {"R_x_thm6": C * eta * kappa * np.sqrt(L1 * gap), "R_u_thm6": C * eta * kappa * G1 * np.sqrt(L2 * gap),
+                "R_x_thm7": C * L1 ** 0.25 * L2 ** 0.5 * mu ** -0.75 * np.sqrt(gap),
+                "R_u_thm7": C * G1 * L1 ** 0.75 * L2 * mu ** -1.75 * np.sqrt(gap)}
+    ratios = {"thm6_G1": G1 ** 4 / (C * mu ** 2 / L2 ** 2),
+              "thm6_Rx": required["R_x_thm6"] / R_x, "thm6_Ru": required["R_u_thm6"] / R_u,
+              "thm7_G1": G1 ** 4 / (C * mu ** 3.5 / (L1 ** 1.5 * L2 ** 3)),
+              "thm7_G1G2": G1 ** 2 * G2 ** 2 / (C * mu ** 4.5 / (L1 ** 1.5 * L2 ** 2)),
+              "thm7_Rx": required["R_x_thm7"] / R_x, "thm7_Ru": required["R_u_thm7"] / R_u,
+              "thm7_G1_explainer": G1 ** 4 / (C * mu ** 2 / (L2 * (L2 + 1) ** 2) * q ** 3),
+              "thm7_G1G2_explainer": G1 ** 2 * G2 ** 2 / (C * mu ** 3 / (L2 * (L2 + 1) * np.sqrt(kappa)) * q ** 2)}
+    return {"ratios": {k: _out(v) for k, v in ratios.items()}, "required": {k: _out(v) for k, v in required.items()}}
+
+
+def _radius(name, value):
+    """A radius: positive reals or ``inf`` (the assumptions hold everywhere)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a positive real number or inf, got {type(value).__name__} {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a positive real number or inf, got {value!r}") from None
+    if arr.size == 0 or np.any(np.isnan(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must be > 0 (inf: the assumptions hold everywhere), got {value!r}")
+    return arr
+
+
+def conditions_hold(ratios, keys):
+    """True where every listed condition's ratio is ``<= 1`` (``ratios`` from :func:`theorem_conditions`)."""
+    if isinstance(keys, str) or not isinstance(keys, (list, tuple)) or not keys:
+        raise TypeError(f"keys must be a non-empty list of condition names (keys of CONDITIONS), got {keys!r}")
+    if not isinstance(ratios, dict) or not all(k in ratios for k in keys):
+        raise TypeError(f"ratios must be the 'ratios' dict of theorem_conditions with the keys {list(keys)}")
+    return np.all([np.asarray(ratios[k]) <= 1.0 for k in keys], axis=0)

@@ -19,6 +19,7 @@ from ..oracle import CachedOracle
 from .defaults import METHODS
 from .lemmas import PROBLEMS, _block_grad_norms, _dominance, _split, lemma8_ratio
 from .model import AdditiveModel, _trial_norm
+from .network import ReluNetwork
 
 __all__ = ["PartitionRun", "train", "run_diagnostics", "iterations_to_tol", "measured_rate", "loglog_slope"]
 
@@ -75,6 +76,9 @@ class PartitionRun:
         The problem's tracked quantities (``problem.tracked``: the smallest penultimate singular value of a
         network, the share of active ReLUs of an additive model) at iterations ``recorded_at``.
     recorded_at : ndarray of int
+    null_space : dict of str to ndarray (K+1, T), or None
+        Networks run with ``null_space=True``: ``"step_share"``, ``"iterate_share"``, ``"acquired_share"``,
+        ``"row_space_drift"``, ``"fixed_mu_ratio"`` at every iteration (see :class:`_NullSpace`).
     """
 
     method: str
@@ -86,6 +90,7 @@ class PartitionRun:
     result: methods.RunResult = field(repr=False)
     records: dict = field(default_factory=dict, repr=False)
     recorded_at: np.ndarray | None = None
+    null_space: dict | None = field(default=None, repr=False)
     _relative: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -137,12 +142,58 @@ class _BlockSteps:
         return self.value
 
 
+class _NullSpace:
+    r"""The null-space question of the last-layer partition, as a monitor of a network run.
+
+    With :math:`x = W_\Lambda` and more penultimate units than samples, :math:`f(\cdot, u)` is strongly convex
+    only on the row space of :math:`F_{\Lambda-1}(u)`.  At each distinct iterate :math:`(x_k, u_k)` this returns
+    ``(5, T)``, with :math:`P_k` the projection onto the row space of :math:`F_{\Lambda-1}(u_k)`:
+    the share :math:`\|(I - P_k)\Delta x\|/\|\Delta x\|` of the last x-step :math:`\Delta x = x_k - x_{k-1}` outside
+    it (0 at the start); the share :math:`\|(I - P_k)x_k\|/\|x_k\|` of the iterate; the share
+    :math:`\|(I - P_k)(x_k - x_0)\|/\|(I - P_k)x_k\|` of that null-space component acquired during the run
+    (small: inherited from the initialisation); the drift of the row space from the initial one, the sine
+    of the largest principal angle (1 once the features have lost rank); and, for the fixed partition :math:`x = V_0^\top W_\Lambda` with
+    :math:`V_0` an orthonormal basis of the *initial* row space (for which :math:`x^\star(u)` is a point),
+    its strong-convexity constant :math:`\sigma_{\min}(F_{\Lambda-1}(u_k)V_0)^2` relative to the initial
+    :math:`\mu`.  Keyed on values like :class:`_BlockSteps`.
+    """
+
+    def __init__(self, net):
+        self.net, self.last, self.value, self.first = net, None, None, None
+
+    def __call__(self, W):
+        if self.last is not None and all(np.array_equal(a, b) for a, b in zip(W, self.last)):
+            return self.value
+        _, F = self.net._features(W)
+        Ft = np.swapaxes(F[-1], 1, 2)  # (T, d, n)
+        lam, V = np.linalg.eigh(F[-1] @ Ft)  # the Gram matrix F F^T = V diag(lam) V^T
+        keep = lam > 1e-12 * lam[:, -1:]  # its rank (the features may lose rank along a run)
+        Q = (Ft @ V) * np.where(keep, 1.0 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)[:, None, :]  # row-space basis
+        null = lambda v: v - (Q @ (np.swapaxes(Q, 1, 2) @ v[..., None]))[..., 0]  # noqa: E731
+        norm = lambda v: np.linalg.norm(v, axis=1)  # noqa: E731
+        tiny = np.finfo(float).tiny
+        x = W[-1][..., 0]
+        if self.first is None:
+            self.first = (x, Q, lam[:, 0])
+        x0, Q0, mu0 = self.first
+        dx = x - (self.last[-1][..., 0] if self.last is not None else x)
+        step = norm(null(dx)) / np.maximum(norm(dx), tiny)
+        nx = null(x)
+        acquired = norm(null(x - x0)) / np.maximum(norm(nx), tiny)
+        cos = np.linalg.svd(np.swapaxes(Q0, 1, 2) @ Q, compute_uv=False)  # cosines of the principal angles
+        drift = np.where(keep.all(axis=1), np.sqrt(np.clip(1.0 - cos[:, -1] ** 2, 0.0, 1.0)), 1.0)
+        fixed_mu = np.linalg.svd(F[-1] @ Q0, compute_uv=False)[:, -1] ** 2 / mu0  # sigma_min(F V0)^2 / mu_0
+        self.value = np.stack([step, norm(nx) / np.maximum(norm(x), tiny), acquired, drift, fixed_mu])
+        self.last = [np.array(a) for a in W]
+        return self.value
+
+
 def _tol(tol):
     return None if tol is None else real_scalar("tol", tol, lo=0.0, lo_open=True)
 
 
 def train(problem, w0, method, n_iter, *, eta, beta=0.0, tol=None, track_every=None, max_norm=1e8,
-          block_steps=True):
+          block_steps=True, null_space=False):
     r"""Run ``method`` (``"gd"``, ``"heavy_ball"``, ``"nesterov"``) of :mod:`accelbook.methods` on a
     partition problem, jointly on both blocks, with named records.
 
@@ -163,6 +214,10 @@ def train(problem, w0, method, n_iter, *, eta, beta=0.0, tol=None, track_every=N
         only the finite accepted prefix is returned.
     block_steps : bool
         Record :math:`\|\Delta x_k\|`, :math:`\|\Delta u_k\|` (otherwise ``dx``, ``du`` have no rows).
+    null_space : bool
+        Networks only: record, at every iteration, how much of the last-layer step and iterate lies outside the
+        row space of the current penultimate features, and how far that row space has turned
+        (``run.null_space``).
     """
     problem = instance_of("problem", problem, PROBLEMS)
     w0 = problem.check_params(w0, "w0")
@@ -176,6 +231,9 @@ def train(problem, w0, method, n_iter, *, eta, beta=0.0, tol=None, track_every=N
         track_every = int_scalar("track_every", track_every, lo=1)
     max_norm = real_scalar("max_norm", max_norm, lo=0.0, lo_open=True)
     block_steps = flag("block_steps", block_steps)
+    if flag("null_space", null_space) and not isinstance(problem, ReluNetwork):
+        raise ValueError("null_space must be False for an AdditiveModel (the x-block's Hessian A1^T A1 is "
+                         "invertible: there is no null space)")
     f0 = problem._loss(w0)
     if np.any(f0 <= 0):
         raise ValueError("w0 must not be a minimiser: f(w0) > 0 in every trial (relative losses f_k/f_0)")
@@ -188,6 +246,8 @@ def train(problem, w0, method, n_iter, *, eta, beta=0.0, tol=None, track_every=N
         loss = lambda w: problem._loss(w) / f0  # noqa: E731
     if block_steps:
         monitors["block_steps"] = _BlockSteps(problem)
+    if null_space:
+        monitors["null_space"] = _NullSpace(problem)
     kw = dict(loss=loss, store="last", tol=tol, max_norm=max_norm, monitors=monitors)
     if method == "gd":
         res = methods.gradient_descent(problem._grad, w0, eta, n_iter, **kw)
@@ -201,8 +261,12 @@ def train(problem, w0, method, n_iter, *, eta, beta=0.0, tol=None, track_every=N
         keep = res.recorded_at % track_every == 0
         records, at = {name: rec[name][keep] for name in problem.tracked}, res.recorded_at[keep]
     steps = rec["block_steps"][1:] if block_steps else np.zeros((0, 2, T))
+    ns = None
+    if null_space:
+        names = ("step_share", "iterate_share", "acquired_share", "row_space_drift", "fixed_mu_ratio")
+        ns = dict(zip(names, np.moveaxis(rec["null_space"], 1, 0)))
     return PartitionRun(method=method, eta=eta, beta=beta, losses=res.losses * f0, dx=steps[:, 0], du=steps[:, 1],
-                        result=res, records=records, recorded_at=at, _relative=res.losses)
+                        result=res, records=records, recorded_at=at, null_space=ns, _relative=res.losses)
 
 
 def run_diagnostics(model, w0, eta, beta, n_iter, *, min_step=1e-9):

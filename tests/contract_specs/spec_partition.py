@@ -86,14 +86,15 @@ SPECS = {
     M + "model.relu": Spec(lambda: dict(z=np.array([-1.0, 2.0])), dict(z=["abc", [NAN], [INF], None])),
     M + "model.make_A1": Spec(
         lambda: dict(dim=3, kappa=10.0, seed=0),
-        dict(dim="pos_int", kappa=("real", [0.5]), n_trials="pos_int", seed="seed", rows=[2, 1.5, "3", True])),
+        dict(dim="pos_int", kappa=("real", [0.5]), n_trials="pos_int", seed="seed", rows=[2, 1.5, "3", True],
+             sigma_max="pos_real")),
     M + "model.make_A2": Spec(
         lambda: dict(dim_out=3, dim_u=2, sigma_max=1.0, seed=0),
         dict(dim_out="pos_int", dim_u="pos_int", sigma_max="nonneg_real", n_trials="pos_int", seed="seed")),
     M + "model.make_additive": Spec(
         lambda: dict(kappa=10.0, sigma_A2=0.1, dim_x=2, dim_u=2, n_trials=1, seed=0),
         dict(kappa=_opt_real + [0.5], sigma_A2=_opt_real + [-0.1], dim_x=_opt_pos_int, dim_u=_opt_pos_int,
-             dim_out=[1, 1.5, "3", True], n_trials=_opt_pos_int, seed=_opt_seed)),
+             dim_out=[1, 1.5, "3", True], n_trials=_opt_pos_int, seed=_opt_seed, sigma_A1="pos_real")),
     M + "model.AdditiveModel": Spec(
         lambda: dict(A1=np.eye(2)[None], A2=np.ones((1, 2, 2)), b=np.ones((1, 2))),
         dict(A1=["abc", np.ones((2, 2)), np.ones((1, 2, 3)), np.zeros((1, 2, 2)), [[[NAN]]], None],
@@ -118,7 +119,9 @@ SPECS = {
                     "partition_constants")},
     M + "network.init_network": Spec(
         lambda: dict(widths=[3, 4, 8], n_trials=2, seed=0),
-        dict(widths=["abc", 3, [3], [3, 0], [3, 1.5], None], n_trials="pos_int", seed="seed")),
+        dict(widths=["abc", 3, [3], [3, 0], [3, 1.5], None], n_trials="pos_int", seed="seed", scheme="str")),
+    M + "network.ReluNetwork.local_coupling": Spec(lambda: dict(W=_W()), dict(W=_bad_W, eps="pos_real"),
+                                                   target=_net_method("local_coupling")),
     M + "network.make_regression_data": Spec(
         lambda: dict(n=4, d0=2, seed=0), dict(n=[1, 1.5, "3", True], d0=_opt_pos_int, seed="seed")),
     M + "network.torch_network_loss": Spec(lambda: dict(net=_net()), dict(net=[None, 3, "net", _model()])),
@@ -133,6 +136,14 @@ SPECS = {
     M + "theory.method_parameters": Spec(lambda: dict(method="nesterov", kappa=10.0, L1=1.0),
                                          dict(method="str", kappa=("real", [0.5]), L1="pos_real", c=_c)),
     M + "theory.safe_c": Spec(lambda: dict(model=_model()), dict(model=[None, 3, "m", _net()])),
+    M + "theory.theorem_conditions": Spec(
+        lambda: dict(mu=0.01, L1=1.0, L2=1.0, G1=0.1, G2=0.1, gap=1.0),
+        dict(mu=("pos_real", [2.0]), L1="pos_real", L2="pos_real", G1="nonneg_real", G2="nonneg_real",
+             gap="pos_real", c=_c_rate, R_x=[0.0, -1.0, NAN, "abc", True, None], R_u=[0.0, NAN, "abc", None],
+             constant="pos_real")),
+    M + "theory.conditions_hold": Spec(
+        lambda: dict(ratios={"thm6_G1": 0.5}, keys=["thm6_G1"]),
+        dict(ratios=[None, 3, {}], keys=[None, "thm6_G1", [], ["nope"]])),
     # ------------------------------------------------------------------ lemmas
     M + "lemmas.block_grad_norms": Spec(lambda: dict(problem=_model(), w=_w0()),
                                         dict(problem=[None, 3, "p"], w=_bad_w)),
@@ -142,12 +153,14 @@ SPECS = {
                                     dict(model=[None, _net()], u1=_bad_u, u2=_bad_u + [_w0()[1]])),
     M + "lemmas.lipschitz_ratios": Spec(lambda: dict(model=_model(), n_pairs=2, seed=0),
                                         dict(model=[None, _net()], n_pairs="pos_int", seed="seed", scale="pos_real")),
+    M + "lemmas.pattern_G2": Spec(lambda: dict(model=_model()),
+                                  dict(model=[None, _net()], n_starts="pos_int", seed="seed", exhaustive=["yes", 2])),
     # ------------------------------------------------------------------ training
     M + "training.train": Spec(
         lambda: dict(problem=_model(), w0=_w0(), method="nesterov", n_iter=3, eta=0.5, beta=0.5),
         dict(problem=[None, 3, "p"], w0=_bad_w, method="str", n_iter="nonneg_int", eta="pos_real", beta="unit_open",
              tol=[-1.0, 0.0, NAN, INF, "abc", True], track_every=_opt_pos_int, max_norm="pos_real",
-             block_steps="bool")),
+             block_steps="bool", null_space=("bool", [True]))),
     M + "training.run_diagnostics": Spec(
         lambda: dict(model=_model(), w0=_w0(), eta=0.5, beta=0.5, n_iter=3),
         dict(model=[None, _net()], w0=_bad_w, eta="pos_real", beta="unit_open", n_iter="pos_int",
@@ -173,21 +186,26 @@ SPECS = {
         dict(run=[None, 3, _regimes()[0.1][0]["heavy_ball"]], kappa=("real", [0.5]), c=_c_rate)),
     M + "experiments.theorem_check_sweep": Spec(
         lambda: dict(sigmas=[0.1], n_iter=3, n_trials=1),
-        dict(sigmas=["abc", [], [-1.0], [NAN]], kappa=_opt_real + [0.5], c=_c_rate, n_iter=_opt_pos_int,
+        dict(sigmas=["abc", [], [-1.0], [NAN]], kappa=_opt_real + [0.5], c=_c_rate + ["unstable"], n_iter=_opt_pos_int,
              n_trials=_opt_pos_int, seed=_opt_seed)),
     M + "experiments.network_runs": Spec(
         lambda: dict(penultimate_width=20, n_iter=2, n_trials=1, methods_=("gd",)),
         dict(penultimate_width=[0, -1, 1.5, "3", True, 8], n_iter=_opt_pos_int, n_trials=_opt_pos_int, c=_c_opt,
-             seed=_opt_seed, methods_=_methods, track_every=[0, 1.5, "3", None])),
+             seed=_opt_seed, methods_=_methods, track_every=[0, 1.5, "3", None], init=[3, "xavier"],
+             null_space="bool")),
     M + "experiments.width_study": Spec(
         lambda: dict(widths=(20,), n_iter=2, n_trials=1),
         dict(widths=["abc", 3, (), [0], [1.5], [True]], n_iter=_opt_pos_int, n_trials=_opt_pos_int,
-             tol=[0.0, 1.0, NAN, "abc", None], c=_c_opt, seed=_opt_seed)),
+             tol=[0.0, 1.0, NAN, "abc", None], c=_c_opt, seed=_opt_seed, init=[3, "xavier"])),
     M + "experiments.rate_table": Spec(
         lambda: dict(regimes=_regimes()), dict(regimes=[None, 3, {}, {0.1: 3}, {0.1: ({}, None, 1.0)}],
                                                kappa=_opt_real + [0.5])),
     M + "experiments.format_rate_table": Spec(
         lambda: dict(rows=P.rate_table(_regimes())), dict(rows=[None, 3, "abc", [{"sigma": 1.0}]])),
+    M + "experiments.conditions_map": Spec(
+        lambda: dict(sigmas=[0.01, 0.1], kappas=[10.0, 100.0], studies=[_study()]),
+        dict(sigmas=["abc", [], [-1.0], [NAN]], kappas=["abc", [], [0.5]], studies=[None, 3, {}, [3], [{}]],
+             kappa=_opt_real + [0.5], sigma_A2=_opt_real + [-1.0], c=_c_rate, constant="pos_real")),
     # ------------------------------------------------------------------ figures
     M + "figures.draw_block_steps": Spec(
         lambda: dict(ax=Figure().subplots(), run=_run()),
@@ -204,6 +222,11 @@ SPECS = {
         dict(runs=[None, 3, {}, {"gd": 3}, {"nesterov": _run()}], fig=[None, 3], kmax=[0, 1.5, "3"])),
     M + "figures.draw_width_study": Spec(
         lambda: dict(study=_study(), fig=Figure()), dict(study=[None, 3, {}, {"widths": [1]}], fig=[None, 3])),
+    M + "figures.draw_conditions": Spec(
+        lambda: dict(cmap=P.conditions_map(studies=[_study()]), fig=Figure()), dict(cmap=[None, 3, {}], fig=[None, 3])),
+    M + "figures.draw_theorem_check": Spec(
+        lambda: dict(checks={"c = 1": P.theorem_check_sweep([0.1, 1.0], n_iter=3, n_trials=1)}, fig=Figure()),
+        dict(checks=[None, 3, {}, {"a": 3}], fig=[None, 3])),
     # ------------------------------------------------------------------ explorer
     M + "explorer.partition_explorer_data": Spec(
         lambda: dict(kappa=10.0, sigma_A2=0.01, max_iter=50),

@@ -31,6 +31,9 @@ def test_explorer_definition():
     assert all(np.all(np.isfinite(np.asarray(v, dtype=float))) for k, v in data.items())
     summary = E.summary(data)
     assert summary["GD iterations to the target"] == data["hit_gd"] and not summary["a run diverged"]
+    # sigma_max(A2) = 0.01 at kappa = 100: Theorem 6's condition holds, Theorem 7's does not (constants 1)
+    assert summary["Theorem 6's conditions hold (constants 1)"] and not summary["Theorem 7's conditions hold (constants 1)"]
+    assert E.summary(E.data(kappa=10.0, sigma_A2=1e-3))["Theorem 7's conditions hold (constants 1)"]
     assert len(E.grid(n=2)) == 4
     with pytest.raises(ValueError, match="kappa must be"):
         E.data(kappa=1e6)

@@ -47,3 +47,16 @@ def test_figures_refuse_a_missing_figure(small_regimes):
         P.draw_regimes(small_regimes, None)
     with pytest.raises(TypeError, match="ax must be a Axes"):
         P.draw_block_steps(None, small_regimes[0.01][0]["gd"])
+
+
+def test_conditions_and_theorem_check_figures_draw():
+    study = P.width_study((32,), n_iter=20, n_trials=2)
+    fig = plt.figure()
+    axes = P.draw_conditions(P.conditions_map([0.01, 1.0], [10.0, 100.0], [study]), fig)
+    assert len(axes) == 3 and all(ax.get_yscale() == "log" for ax in axes)
+    plt.close(fig)
+    fig = plt.figure()
+    checks = {"c = 1": P.theorem_check_sweep([0.1, 5.0], n_iter=20, n_trials=2),
+              "stable c": P.theorem_check_sweep([0.1, 5.0], c="stable", n_iter=20, n_trials=2)}
+    assert len(P.draw_theorem_check(checks, fig)) == 2
+    plt.close(fig)

@@ -65,3 +65,35 @@ def test_block_grad_norms_for_both_problems():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@settings(max_examples=25)
+@given(seed=seeds, m=st.integers(2, 7), sigma_A1=st.floats(0.3, 3.0), sigma=st.floats(0.01, 5.0))
+def test_true_G2_by_activation_patterns(seed, m, sigma_A1, sigma):
+    """The true A5 constant, max_D ||A1^T D A2|| over the patterns (all occur: A2 is square), is attained by a
+    pair of points in the best pattern's region, is never exceeded on random pairs, and is at most Theorem 13's
+    G2 = B sigma_max(A1) sigma_max(A2)."""
+    model, (x, u) = random_model(seed, dim_x=m, dim_u=m, T=1, sigma=sigma, sigma_A1=sigma_A1)
+    out = P.pattern_G2(model)
+    G2 = out["G2"][0]
+    assert out["exhaustive"] and G2 <= model.G2[0] * (1 + 1e-12)
+    rng = np.random.default_rng(seed)
+    gx = lambda uu: model.grad([x, uu])[0]  # noqa: E731
+    for _ in range(50):  # random pairs never beat it
+        u1, u2 = rng.standard_normal((2, 1, m)) * 3
+        assert np.linalg.norm(gx(u1) - gx(u2)) / np.linalg.norm(u1 - u2) <= G2 * (1 + 1e-9)
+    D = out["pattern"][0].astype(float)  # a point inside the best pattern's region ...
+    z = np.where(D > 0, 1.0, -1.0) * (1 + rng.uniform(size=m))
+    u0 = np.linalg.solve(model.A2[0], z)[None]
+    v = np.linalg.svd(model.A1[0].T @ (D[:, None] * model.A2[0]))[2][0]  # ... and its worst direction
+    eps = 1e-3 * np.min(np.abs(z)) / np.linalg.norm(model.A2[0], 2)
+    assert np.all((model.A2[0] @ (u0[0] + eps * v) > 0) == (D > 0))
+    assert np.linalg.norm(gx(u0 + eps * v) - gx(u0)) / eps == pytest.approx(G2, rel=1e-6)
+
+
+def test_pattern_search_finds_the_exhaustive_maximum():
+    for seed in range(4):
+        model, _ = random_model(seed, dim_x=9, dim_u=9, T=2, sigma=0.5)
+        exact = P.pattern_G2(model, exhaustive=True)["G2"]
+        found = P.pattern_G2(model, exhaustive=False, n_starts=6, seed=seed)["G2"]
+        assert np.all(found <= exact * (1 + 1e-12)) and np.all(found >= 0.99 * exact)

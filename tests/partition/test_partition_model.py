@@ -15,6 +15,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 @given(seed=seeds, dim=st.integers(1, 12), kappa=st.floats(1.0, 1e6), T=st.integers(1, 3))
 def test_make_A1_has_the_prescribed_spectrum(seed, dim, kappa, T):
+    kappa = kappa if dim > 1 else 1.0  # a 1 x 1 matrix has one singular value
     A1 = P.make_A1(dim, kappa, n_trials=T, seed=seed)
     s = np.linalg.svd(A1, compute_uv=False)
     np.testing.assert_allclose(s[:, 0], 1.0, rtol=1e-10)
@@ -51,16 +52,22 @@ def test_additive_gradients_match_autograd(seed):
     assert model.loss([x, u]) == pytest.approx(0.5 * np.sum((model.output([x, u]) - model.b) ** 2, axis=1))
 
 
-@given(seed=seeds)
-def test_additive_constants_are_the_formulas(seed):
-    model, _ = random_model(seed)
-    s1 = np.linalg.svd(model.A1, compute_uv=False)
-    s2 = np.linalg.norm(model.A2, 2, axis=(1, 2))
-    np.testing.assert_allclose(model.mu, s1[:, -1] ** 2)
-    np.testing.assert_allclose(model.L1, s1[:, 0] ** 2)
-    np.testing.assert_allclose(model.G1, s2)
-    np.testing.assert_allclose(model.G2, s1[:, 0] * s2)
-    assert model.L2 == 1.0 and model.f_star == 0.0
+@given(seed=seeds, dim=st.integers(2, 8), kappa=st.floats(1.0, 1e4), sigma_A1=st.floats(0.1, 10.0))
+def test_make_A1_honours_kappa_and_the_scale(seed, dim, kappa, sigma_A1):
+    """L1 = sigma_max(A1)^2 and mu = L1/kappa, measured on the x-Hessian A1^T A1 (its eigenvalues)."""
+    model, _ = P.make_additive(kappa, 0.1, dim_x=dim, dim_u=2, n_trials=2, seed=seed, sigma_A1=sigma_A1)
+    eig = np.linalg.eigvalsh(np.swapaxes(model.A1, 1, 2) @ model.A1)
+    np.testing.assert_allclose(eig[:, -1], sigma_A1 ** 2, rtol=1e-9)
+    np.testing.assert_allclose(eig[:, -1] / eig[:, 0], kappa, rtol=1e-6)
+    np.testing.assert_allclose(model.L1, eig[:, -1], rtol=1e-9)
+    np.testing.assert_allclose(model.mu, eig[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(model.kappa, kappa, rtol=1e-6)
+
+
+def test_make_A1_refuses_a_kappa_a_1x1_matrix_cannot_have():
+    with pytest.raises(ValueError, match="kappa must be 1 when dim = 1"):
+        P.make_A1(1, 100.0, seed=0)
+    assert P.make_additive(1.0, 0.1, dim_x=1, n_trials=2, seed=0)[0].kappa.tolist() == [1.0, 1.0]
 
 
 @given(seed=seeds)

@@ -90,3 +90,50 @@ def test_torch_nesterov_holds_y_and_recovers_x_on_the_network():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("scheme, hidden, last", [("he", lambda d: 2 / d, lambda d: 1 / d),
+                                                  ("paper", lambda d: 1 / d, lambda d: d ** -1.5)])
+def test_init_schemes_have_the_stated_variances(scheme, hidden, last):
+    W = P.init_network([200, 300, 2000], n_trials=4, seed=0, scheme=scheme)
+    assert [w.shape for w in W] == [(4, 200, 300), (4, 300, 2000), (4, 2000, 1)]
+    np.testing.assert_allclose(np.var(W[0]), hidden(200), rtol=0.02)
+    np.testing.assert_allclose(np.var(W[1]), hidden(300), rtol=0.02)
+    np.testing.assert_allclose(np.var(W[2]), last(2000), rtol=0.1)
+
+
+def test_paper_init_weakens_the_coupling_at_initialisation():
+    X, Y = P.make_regression_data(seed=0)
+    net = P.ReluNetwork(X, Y)
+    ratio = {s: np.median(P.gradient_dominance_ratio(net, P.init_network([16, 32, 512], n_trials=5, seed=1, scheme=s)))
+             for s in ("he", "paper")}
+    assert ratio["paper"] < ratio["he"] / 5
+
+
+def test_local_coupling_against_autograd():
+    net, W = small_net(4, (3, 5, 12), T=2)
+    G1, G2 = net.local_coupling(W)
+    X, Y = torch.as_tensor(net.X), torch.as_tensor(net.Y)
+    for t in range(2):
+        Wt = [torch.tensor(w[t]) for w in W]
+
+        def outputs(*u):
+            F = X
+            for Wl in u:
+                F = torch.relu(F @ Wl)
+            return (F @ Wt[-1])[:, 0]
+
+        J = torch.cat([j.reshape(net.n, -1) for j in torch.autograd.functional.jacobian(outputs, tuple(Wt[:-1]))], 1)
+        s, v = np.linalg.svd(J.numpy())[1:]
+        assert G1[t] == pytest.approx(s[0], rel=1e-10)
+
+        def grad_x(*u):  # nabla_x f = F^T (F x - Y) as a function of u
+            F = X
+            for Wl in u:
+                F = torch.relu(F @ Wl)
+            return F.T @ ((F @ Wt[-1])[:, 0] - Y)
+
+        sizes = np.cumsum([0] + [w[t].size for w in W[:-1]])
+        tangent = tuple(torch.tensor(v[0][sizes[i]:sizes[i + 1]].reshape(W[i][t].shape)) for i in range(len(W) - 1))
+        jvp = torch.autograd.functional.jvp(grad_x, tuple(Wt[:-1]), tangent)[1]
+        assert G2[t] == pytest.approx(float(torch.linalg.norm(jvp)), rel=1e-5)

@@ -86,3 +86,41 @@ def test_safe_c():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_theorem_conditions_on_the_issue_instance():
+    """kappa = 100 (mu = 0.01, L1 = L2 = 1), constants 1: sigma_max(A2) = 0.01 already exceeds Theorem 7's
+    G1^2 G2^2 condition by more than an order of magnitude (explainer form), 0.3 by about seven."""
+    r = P.theorem_conditions(0.01, 1.0, 1.0, 0.01, 0.01, 1.0)["ratios"]
+    assert r["thm7_G1G2_explainer"] > 10 and r["thm7_G1G2"] == pytest.approx(10.0)
+    assert r["thm6_G1"] == pytest.approx(1e-4) and r["thm6_Rx"] == 0 and r["thm7_Ru"] == 0  # R = inf
+    r = P.theorem_conditions(0.01, 1.0, 1.0, 0.3, 0.3, 1.0)["ratios"]
+    assert 6.5 < np.log10(r["thm7_G1G2_explainer"]) < 7.5 and r["thm6_G1"] == pytest.approx(81.0)
+
+
+@given(mu=st.floats(1e-3, 1.0), kappa=st.floats(1.0, 1e4), L2=st.floats(0.1, 10.0), G1=st.floats(0.0, 1.0),
+       G2=st.floats(0.0, 1.0), C=st.floats(0.01, 100.0), R=st.floats(0.1, 1e3))
+def test_theorem_conditions_scale_as_stated(mu, kappa, L2, G1, G2, C, R):
+    """Each smallness ratio scales like 1/constant and each radius ratio like constant/R; Theorem 6's G1
+    condition is met exactly at G1^4 = constant mu^2/L2^2; R = inf always meets the radius conditions."""
+    L1 = mu * kappa
+    one = P.theorem_conditions(mu, L1, L2, G1, G2, 2.0, R_x=R, R_u=R)
+    r = P.theorem_conditions(mu, L1, L2, G1, G2, 2.0, R_x=R, R_u=R, constant=C)
+    for key in one["ratios"]:
+        factor = C / 1.0 if key.endswith(("Rx", "Ru")) else 1.0 / C
+        assert r["ratios"][key] == pytest.approx(one["ratios"][key] * factor, rel=1e-9, abs=1e-300)
+    edge = (C * mu ** 2 / L2 ** 2) ** 0.25
+    assert P.theorem_conditions(mu, L1, L2, edge, G2, 2.0, constant=C)["ratios"]["thm6_G1"] == pytest.approx(1.0)
+    far = P.theorem_conditions(mu, L1, L2, G1, G2, 2.0)["ratios"]
+    assert all(far[k] == 0 for k in far if k.endswith(("Rx", "Ru")))
+
+
+def test_the_two_forms_of_theorem_7_agree_up_to_constants():
+    """For L2 = 1 and large kappa, the explainer's conditions are the poster's times 4/c^(3/2) (G1^4) and 2/c
+    (G1^2 G2^2): the same powers of mu, L1, L2, different absolute constants."""
+    for c in (0.25, 1.0):
+        r = P.theorem_conditions(1e-6, 1.0, 1.0, 1e-3, 1e-3, 1.0, c=c)["ratios"]
+        assert r["thm7_G1_explainer"] / r["thm7_G1"] == pytest.approx(4 / c ** 1.5, rel=1e-2)
+        assert r["thm7_G1G2_explainer"] / r["thm7_G1G2"] == pytest.approx(2 / c, rel=1e-2)
+    hold = P.conditions_hold(P.theorem_conditions(0.01, 1.0, 1.0, [1e-4, 0.3], 0.0, 1.0)["ratios"], ["thm6_G1"])
+    assert hold.tolist() == [True, False]

@@ -132,7 +132,7 @@ def test_measured_rate_and_slope():
 @given(seed=seeds, sigma=st.one_of(st.just(0.0), st.floats(1e-3, 5.0)), kappa=st.floats(2.0, 1e3))
 def test_lemmas_along_nesterov_runs(seed, sigma, kappa):
     model, w0 = random_model(seed, sigma=sigma, kappa=kappa)
-    eta, beta = P.method_parameters("nesterov", kappa, float(model.L1.max()), P.safe_c(model))
+    eta, beta = P.method_parameters("nesterov", float(model.kappa.max()), float(model.L1.max()), P.safe_c(model))
     d = P.run_diagnostics(model, w0, eta, beta, 150)
     assert not d["run"].diverged and not d["diverged"]
     finite = ~np.isnan(d["x_star"])
@@ -168,3 +168,37 @@ def test_run_diagnostics_on_a_diverged_run():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_null_space_monitor_geometry():
+    """Shares outside the row space of the current features: 0 for a last layer inside it, 1 for a step
+    orthogonal to it; no drift and the full strong convexity of the fixed partition at the start."""
+    from accelbook.partition.training import _NullSpace
+    net, W = small_net(5, (3, 12, 20), T=2)
+    _, F = net.features(W)
+    assert np.all(np.linalg.matrix_rank(F[-1]) == net.n)
+    rng = np.random.default_rng(0)
+    inside = np.swapaxes(F[-1], 1, 2) @ rng.standard_normal((2, net.n, 1))  # F^T a: in the row space
+    monitor = _NullSpace(net)
+    step0, iterate0, _, drift0, fixed0 = monitor(W[:-1] + [inside])
+    np.testing.assert_array_equal(step0, 0.0)
+    np.testing.assert_allclose(iterate0, 0.0, atol=1e-10)
+    np.testing.assert_allclose(drift0, 0.0, atol=1e-6)
+    np.testing.assert_allclose(fixed0, 1.0, rtol=1e-8)
+    g = rng.standard_normal(inside.shape)
+    outside = g - np.swapaxes(F[-1], 1, 2) @ np.linalg.solve(F[-1] @ np.swapaxes(F[-1], 1, 2), F[-1] @ g)
+    step1, _, acquired1, _, _ = monitor(W[:-1] + [inside + outside])  # u unchanged: same row space
+    np.testing.assert_allclose(step1, 1.0, rtol=1e-8)
+    np.testing.assert_allclose(acquired1, 1.0, rtol=1e-8)
+    np.testing.assert_array_equal(monitor(W[:-1] + [inside + outside])[0], step1)  # the same iterate again
+
+
+def test_null_space_is_recorded_for_networks_and_refused_for_additive_models():
+    net, W = small_net(5)
+    run = P.train(net, W, "nesterov", 15, eta=0.02, beta=0.5, null_space=True)
+    assert set(run.null_space) == {"step_share", "iterate_share", "acquired_share", "row_space_drift",
+                                   "fixed_mu_ratio"}
+    assert all(v.shape == (16, 2) and np.all(np.isfinite(v)) for v in run.null_space.values())
+    assert np.all((run.null_space["step_share"] >= 0) & (run.null_space["step_share"] <= 1 + 1e-12))
+    with pytest.raises(ValueError, match="null_space must be False for an AdditiveModel"):
+        P.train(*P.make_additive(n_trials=1), "gd", 3, eta=0.1, null_space=True)
