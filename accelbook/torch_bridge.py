@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validation import int_scalar, real_scalar
 
-__all__ = ["sgd_iterates", "quadratic_loss", "nesterov_x_from_y"]
+__all__ = ["sgd_iterates", "quadratic_loss", "nesterov_x_from_y", "torch"]
 
 
 def _torch():
@@ -86,3 +86,9 @@ def nesterov_x_from_y(y_iterates, grad, eta):
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)
     Y = np.asarray(y_iterates, dtype=np.float64)
     return np.stack([y - eta * np.asarray(grad(y)) for y in Y[:-1]])
+
+
+def torch():
+    """The ``torch`` module, imported on first use: model code builds its torch losses through this, so that
+    importing ``accelbook`` (or a model module) never imports PyTorch."""
+    return _torch()
