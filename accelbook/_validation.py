@@ -122,3 +122,24 @@ def instance_of(name, value, cls):
         names = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
         raise TypeError(f"{name} must be a {names}, got {type(value).__name__} {shown(value)}")
     return value
+
+
+def int_sequence(name, values, *, lo=None):
+    """Return ``values`` as a non-empty list of ints, each checked by :func:`int_scalar` (named ``name[i]``)."""
+    if isinstance(values, (str, bytes)) or not np.iterable(values):
+        raise TypeError(f"{name} must be a sequence of integers, got {type(values).__name__} {shown(values)}")
+    out = [int_scalar(f"{name}[{i}]", v, lo=lo) for i, v in enumerate(values)]
+    if not out:
+        raise ValueError(f"{name} must not be empty, got {shown(values)}")
+    return out
+
+
+def real_sequence(name, values, **bounds):
+    """Return ``values`` as a non-empty list of floats, each checked by :func:`real_scalar` (named ``name[i]``)
+    with the given ``lo``/``hi``/``lo_open``/``hi_open``."""
+    if isinstance(values, (str, bytes)) or not np.iterable(values):
+        raise TypeError(f"{name} must be a sequence of real numbers, got {type(values).__name__} {shown(values)}")
+    out = [real_scalar(f"{name}[{i}]", v, **bounds) for i, v in enumerate(values)]
+    if not out:
+        raise ValueError(f"{name} must not be empty, got {shown(values)}")
+    return out
