@@ -98,6 +98,9 @@ class RunResult:
         The runner's ``monitors`` by name: ``records[name][i]`` is ``monitors[name](w_t)`` at
         ``t = recorded_at[i]`` (every ``record_every``-th iteration and the last accepted one).
     recorded_at : ndarray of int
+    step_records : dict of str to ndarray
+        The runner's ``step_monitors`` by name: ``step_records[name][t]`` is ``step_monitors[name](w_t, w_{t+1})``
+        for every accepted step t = 0, ..., nit - 1 (quantities of a step, such as a Taylor remainder).
 
     A diverged run (``diverged=True``) holds only what was recorded up to its last accepted iterate, all
     finite; ``nit`` counts accepted steps, so ``len(losses) == nit + 1``.
@@ -118,6 +121,7 @@ class RunResult:
     y_iterates: list | None = field(default=None, repr=False)
     records: dict = field(default_factory=dict, repr=False)
     recorded_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int), repr=False)
+    step_records: dict = field(default_factory=dict, repr=False)
 
     @property
     def trajectory(self) -> np.ndarray:
@@ -156,15 +160,17 @@ def _finite(value):
 
 
 def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=None, monitors=None,
-         record_every=1):
+         record_every=1, step_monitors=None):
     """Drive ``step(t) -> w_{t+1}`` (a closure holding the method's state).
 
     A step is *accepted* when the new iterate is finite with norm <= ``max_norm``, the step raised no
-    FloatingPointError, and its loss and monitor values are finite; the first step that is not ends the
-    run as diverged and nothing of it is recorded.  ``nit`` counts accepted steps.
+    FloatingPointError, and its loss, monitor and step-monitor values are finite; the first step that is
+    not ends the run as diverged and nothing of it is recorded.  ``nit`` counts accepted steps.
     """
     keep = _store_rule(store, n_iter)
     monitors = dict(monitors or {})
+    step_monitors = dict(step_monitors or {})
+    step_records = {name: [] for name in step_monitors}
     iterates, stored_at, losses, steps = [], [], [], []
     records = {name: [] for name in monitors}
     recorded_at = []
@@ -206,7 +212,7 @@ def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=N
         if reached(lv):
             converged, message, n_iter = True, f"loss <= tol={tol:g} at iteration 0", 0
         while t < n_iter:
-            reason = None
+            reason, sv = None, {}
             try:
                 w_new = step(t)
                 sq = _sqnorm(w_new)
@@ -216,7 +222,9 @@ def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=N
                     reason = f"the iterate's norm exceeded max_norm={max_norm:g}"
                 else:
                     lv, mv = measure(t + 1, w_new, t + 1 == n_iter)
-                    if (lv is not None and not _finite(lv)) or not all(_finite(v) for v in mv.values()):
+                    sv = {name: np.asarray(f(w, w_new), dtype=np.float64) for name, f in step_monitors.items()}
+                    if (lv is not None and not _finite(lv)) or not all(_finite(v) for v in mv.values()) \
+                            or not all(_finite(v) for v in sv.values()):
                         reason = "the loss or a monitor is not finite"
             except FloatingPointError as exc:
                 reason = f"overflow ({exc})"
@@ -226,6 +234,8 @@ def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=N
                            f"the stable range for this problem); {t} accepted iterations are returned")
                 break
             steps.append(np.sqrt(_sqnorm(_map(np.subtract, w_new, w))))
+            for name, value in sv.items():
+                step_records[name].append(value)
             w = w_new
             t += 1
             if monitors and not mv and (t == n_iter or reached(lv)):  # the last iterate is always recorded
@@ -249,20 +259,26 @@ def _run(method, step, w0, n_iter, eta, beta, loss, store, tol, max_norm, y_of=N
                      step_norms=np.asarray(steps), nit=t, diverged=diverged, converged=converged,
                      message=message, eta=eta, beta=beta, y_iterates=ys,
                      records={name: np.asarray(v) for name, v in records.items()},
-                     recorded_at=np.asarray(recorded_at, dtype=int))
+                     recorded_at=np.asarray(recorded_at, dtype=int),
+                     step_records={name: np.asarray(v) for name, v in step_records.items()})
 
 
-def _monitor_checks(loss, monitors, record_every):
+def _named_functions(param, functions, what):
+    if functions is not None:
+        if not isinstance(functions, Mapping):
+            raise TypeError(f"{param} must be a dict of name -> {what}, got {type(functions).__name__}")
+        for name, f in functions.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"{param} must have non-empty string names, got {name!r}")
+            if not callable(f):
+                raise TypeError(f"{param}[{name!r}] must be callable, got {type(f).__name__}")
+
+
+def _monitor_checks(loss, monitors, record_every, step_monitors=None):
     if loss is not None and not callable(loss):
         raise TypeError(f"loss must be callable or None, got {type(loss).__name__}")
-    if monitors is not None:
-        if not isinstance(monitors, Mapping):
-            raise TypeError(f"monitors must be a dict of name -> function of the iterate, got {type(monitors).__name__}")
-        for name, f in monitors.items():
-            if not isinstance(name, str) or not name:
-                raise TypeError(f"monitors must have non-empty string names, got {name!r}")
-            if not callable(f):
-                raise TypeError(f"monitors[{name!r}] must be callable, got {type(f).__name__}")
+    _named_functions("monitors", monitors, "function of the iterate")
+    _named_functions("step_monitors", step_monitors, "function of (w_t, w_t+1)")
     return int_scalar("record_every", record_every, lo=1)
 
 
@@ -292,7 +308,8 @@ def _grad_checked(grad, w):
 # ---------------------------------------------------------------- the methods
 def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Callable | None = None,
                      store="all", tol: float | None = None, max_norm: float = 1e100,
-                     monitors: Mapping[str, Callable] | None = None, record_every: int = 1) -> RunResult:
+                     monitors: Mapping[str, Callable] | None = None, record_every: int = 1,
+                     step_monitors: Mapping[str, Callable] | None = None) -> RunResult:
     r"""Gradient descent :math:`w_{t+1} = w_t - \eta \nabla \ell(w_t)`.
 
     Parameters
@@ -319,9 +336,12 @@ def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Calla
         :class:`accelbook.oracle.CachedOracle`.
     record_every : int
         Evaluate the monitors every ``record_every``-th iteration (and at the last one).
+    step_monitors : dict of str to callable, optional
+        Named functions ``f(w_t, w_{t+1})`` of each accepted step, returned by name in
+        ``RunResult.step_records`` (one entry per step; evaluated at every step).
     """
     w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
-    record_every = _monitor_checks(loss, monitors, record_every)
+    record_every = _monitor_checks(loss, monitors, record_every, step_monitors)
     state = {"w": w0}
 
     def step(t):
@@ -330,13 +350,13 @@ def gradient_descent(grad: Callable, w0, eta: float, n_iter: int, *, loss: Calla
         return state["w"]
 
     return _run("gd", step, w0, n_iter, eta, 0.0, loss, store, tol, max_norm, monitors=monitors,
-                record_every=record_every)
+                record_every=record_every, step_monitors=step_monitors)
 
 
 def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form: str = "buffer",
                w_prev=None, loss: Callable | None = None, store="all", tol: float | None = None,
                max_norm: float = 1e100, monitors: Mapping[str, Callable] | None = None,
-               record_every: int = 1) -> RunResult:
+               record_every: int = 1, step_monitors: Mapping[str, Callable] | None = None) -> RunResult:
     r"""Gradient descent with Polyak's momentum (heavy ball).
 
     ``form="buffer"`` is Algorithm 1 of Wang et al. (2021), the form PyTorch implements:
@@ -359,7 +379,7 @@ def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form
         The point ``w_{-1}``; defaults to ``w0``.
     """
     w0, eta, n_iter, tol, max_norm = _common_checks(grad, w0, eta, n_iter, tol, max_norm)
-    record_every = _monitor_checks(loss, monitors, record_every)
+    record_every = _monitor_checks(loss, monitors, record_every, step_monitors)
     beta = _beta(beta)
     if form not in ("buffer", "difference"):
         raise ValueError(f"form must be 'buffer' (Algorithm 1) or 'difference' (Algorithm 2), got {form!r}")
@@ -386,12 +406,13 @@ def heavy_ball(grad: Callable, w0, eta: float, beta: float, n_iter: int, *, form
             return new
 
     return _run("heavy_ball", step, w0, n_iter, eta, beta, loss, store, tol, max_norm, monitors=monitors,
-                record_every=record_every)
+                record_every=record_every, step_monitors=step_monitors)
 
 
 def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: Callable | None = None,
              store="all", store_y: bool = False, tol: float | None = None, max_norm: float = 1e100,
-             monitors: Mapping[str, Callable] | None = None, record_every: int = 1) -> RunResult:
+             monitors: Mapping[str, Callable] | None = None, record_every: int = 1,
+             step_monitors: Mapping[str, Callable] | None = None) -> RunResult:
     r"""Nesterov's momentum with a constant β (the form of Liao & Kyrillidis 2024):
 
     .. math:: x_{k+1} = y_k - \eta\nabla f(y_k), \qquad y_{k+1} = x_{k+1} + \beta (x_{k+1} - x_k),
@@ -399,11 +420,12 @@ def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: 
 
     The recorded iterates and losses are those of ``x_k``; with ``store_y=True`` the points
     ``y_k`` (where the gradient is taken, and which ``torch.optim.SGD(nesterov=True)`` holds as
-    its parameters) are kept in ``y_iterates``.  Monitors are evaluated at ``x_k``.  Other parameters as in
+    its parameters) are kept in ``y_iterates``.  Monitors are evaluated at ``x_k`` and step monitors at
+    ``(x_k, x_{k+1})``.  Other parameters as in
     :func:`heavy_ball`.
     """
     x0, eta, n_iter, tol, max_norm = _common_checks(grad, x0, eta, n_iter, tol, max_norm, name="x0")
-    record_every = _monitor_checks(loss, monitors, record_every)
+    record_every = _monitor_checks(loss, monitors, record_every, step_monitors)
     beta = _beta(beta)
     store_y = flag("store_y", store_y)
     state = {"x": x0, "y": _copy(x0)}
@@ -416,4 +438,5 @@ def nesterov(grad: Callable, x0, eta: float, beta: float, n_iter: int, *, loss: 
         return x_new
 
     return _run("nesterov", step, x0, n_iter, eta, beta, loss, store, tol, max_norm,
-                y_of=(lambda: state["y"]) if store_y else None, monitors=monitors, record_every=record_every)
+                y_of=(lambda: state["y"]) if store_y else None, monitors=monitors, record_every=record_every,
+                step_monitors=step_monitors)

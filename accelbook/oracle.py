@@ -14,6 +14,7 @@ Contract (tested in ``tests/test_oracle.py``)
 * ``maxsize`` iterates are kept (2 by default: Nesterov asks for the gradient at :math:`y_k` and the monitors
   at :math:`x_k`).
 * ``evaluations`` counts calls of ``evaluate``.
+* A lookup that misses costs O(1) (a few probed entries differ); a hit costs one comparison of the iterate.
 """
 
 from __future__ import annotations
@@ -31,24 +32,28 @@ def _leaves(w):
     return list(w) if isinstance(w, (list, tuple)) else [w]
 
 
-def _same(key, w):
-    """Whether ``w`` has exactly the values of the cached ``key`` (float64 leaves); NaN never matches.
+def _same(a, b):
+    if type(a) is np.ndarray and type(b) is np.ndarray:  # one array: what np.array_equal does, without its overhead
+        return a.shape == b.shape and bool((a == b).all())
+    la, lb = _leaves(a), _leaves(b)
+    return len(la) == len(lb) and all(np.shape(x) == np.shape(y) and np.array_equal(x, y) for x, y in zip(la, lb))
 
-    Five entries spread over each leaf are compared first: consecutive iterates almost always differ in one
-    of them, so a miss rarely costs a full comparison; a hit costs one elementwise comparison per leaf."""
-    la, lb = _leaves(key), _leaves(w)
-    if len(la) != len(lb):
-        return False
-    for x, y in zip(la, lb):
-        y = np.asarray(y)
-        if x.shape != y.shape:
-            return False
-        last = x.size - 1
-        if last >= 0 and any(x.item(i) != y.item(i) for i in (0, last // 4, last // 2, 3 * last // 4, last)):
-            return False
-        if not (x == y).all():
-            return False
-    return True
+
+#: Iterates with fewer entries than this (in the probed leaves) are compared in full right away.
+PROBE_FROM = 2048
+
+
+def _probe(w):
+    """A few entries of a large iterate (first, middle and last of its first, middle and last leaves),
+    compared before the full comparison: iterates whose probes differ are different, so a miss costs O(1)
+    instead of a pass over the whole iterate; equal probes still go through the full comparison.
+    None for small iterates (their full comparison is as cheap) and for leaves that are not arrays."""
+    leaves = _leaves(w)
+    picked = leaves if len(leaves) <= 3 else [leaves[0], leaves[len(leaves) // 2], leaves[-1]]
+    if not all(type(leaf) is np.ndarray for leaf in picked) or sum(leaf.size for leaf in picked) < PROBE_FROM:
+        return None
+    return (len(leaves),) + tuple(float(leaf.flat[i]) for leaf in picked
+                                  for i in ((0, leaf.size // 2, leaf.size - 1) if leaf.size else ()))
 
 
 def _frozen_copy(w):
@@ -70,13 +75,14 @@ class CachedOracle:
     def __init__(self, evaluate: Callable[[object], Mapping], *, maxsize: int = 2):
         self._evaluate = callable_arg("evaluate", evaluate, "evaluate(w) -> dict of named arrays")
         self._maxsize = int_scalar("maxsize", maxsize, lo=1)
-        self._cache: list[tuple[object, Mapping]] = []
+        self._cache: list[tuple[object, object, Mapping]] = []
         self.evaluations = 0
 
     def __call__(self, w) -> Mapping:
         """All outputs of ``evaluate`` at ``w`` (from the cache when ``w`` equals a remembered iterate)."""
-        for i, (key, out) in enumerate(self._cache):
-            if _same(key, w):
+        probe = _probe(w)
+        for i, (key, key_probe, out) in enumerate(self._cache):
+            if (probe is None or key_probe is None or probe == key_probe) and _same(key, w):
                 if i:  # most recently used first
                     self._cache.insert(0, self._cache.pop(i))
                 return out
@@ -84,7 +90,8 @@ class CachedOracle:
         if not isinstance(out, Mapping):
             raise TypeError(f"evaluate(w) must return a dict of named arrays, got {type(out).__name__}")
         self.evaluations += 1
-        self._cache.insert(0, (_frozen_copy(w), out))
+        key = _frozen_copy(w)
+        self._cache.insert(0, (key, _probe(key), out))
         del self._cache[self._maxsize:]
         return out
 

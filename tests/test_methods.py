@@ -231,3 +231,31 @@ def test_bad_monitors_are_refused_by_name():
         methods.gradient_descent(grad, np.ones(2), 0.1, 3, record_every=0)
     with pytest.raises(ValueError, match="x0"):
         methods.nesterov(grad, [np.nan], 0.1, 0.5, 3)
+
+
+@pytest.mark.parametrize("runner", ["gd", "heavy_ball", "nesterov"])
+def test_step_monitors_see_each_accepted_step(runner):
+    """step_records[name][t] = f(w_t, w_{t+1}) for every accepted step, also on a diverging run."""
+    H = np.diag([1.0, 10.0])
+    grad = lambda w: H @ w  # noqa: E731
+    w0 = np.array([1.0, 1.0])
+    for eta, n_iter in ((0.05, 12), (1.0, 500)):  # a converging and a diverging run
+        kw = dict(step_monitors={"pair": lambda w, w_next: np.concatenate([w, w_next])}, max_norm=1e6)
+        run = {"gd": lambda: methods.gradient_descent(grad, w0, eta, n_iter, **kw),
+               "heavy_ball": lambda: methods.heavy_ball(grad, w0, eta, 0.5, n_iter, **kw),
+               "nesterov": lambda: methods.nesterov(grad, w0, eta, 0.5, n_iter, **kw)}[runner]()
+        W = np.stack(run.iterates)
+        assert run.step_records["pair"].shape == (run.nit, 4)
+        np.testing.assert_array_equal(run.step_records["pair"], np.hstack([W[:-1], W[1:]]))
+        assert run.diverged == (eta == 1.0)
+
+
+def test_a_non_finite_step_monitor_is_a_divergence_and_bad_ones_are_refused():
+    grad = lambda w: w  # noqa: E731
+    run = methods.gradient_descent(grad, np.ones(2), 0.1, 10,
+                                   step_monitors={"s": lambda w, v: np.inf if v[0] < 0.7 else 1.0})
+    assert run.diverged and run.nit == 3 and run.step_records["s"].tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(TypeError, match="step_monitors"):
+        methods.heavy_ball(grad, np.ones(2), 0.1, 0.5, 3, step_monitors=[np.subtract])
+    with pytest.raises(TypeError, match=r"step_monitors\['s'\]"):
+        methods.nesterov(grad, np.ones(2), 0.1, 0.5, 3, step_monitors={"s": 3})

@@ -88,3 +88,20 @@ def test_an_iterate_differing_away_from_the_sampled_entries_is_evaluated_anew():
     before = o.evaluations
     o.grad(nan.copy())                   # NaN never equals NaN: evaluated again
     assert o.evaluations == before + 1
+
+
+def test_the_probe_only_shortcuts_misses():
+    """Iterates that differ only where the probe does not look, or in how many leaves they have, are still told
+    apart; equal iterates with a NaN-free probe still hit."""
+    o = CachedOracle(lambda ws: {"grad": ws}, maxsize=4)
+    a = [np.arange(7.0e3), np.arange(5.0), np.arange(3.0e3), np.arange(9.0e3)]   # large enough to be probed
+    o.grad(a)
+    b = [x.copy() for x in a]
+    b[1][1] += 1.0           # neither probed leaf (first, middle = a[2], last) nor a probed entry
+    o.grad(b)
+    assert o.evaluations == 2
+    o.grad([x.copy() for x in a])
+    o.grad([x.copy() for x in b])
+    assert o.evaluations == 2
+    o.grad(a[:3])            # one leaf fewer
+    assert o.evaluations == 3

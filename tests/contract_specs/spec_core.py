@@ -10,7 +10,8 @@ from . import INF, NAN, Spec
 _grad = lambda w: w  # noqa: E731
 _w = np.ones(2)
 _run = dict(loss=[3, "f"], store=["sometimes", -1, 0, 1.5, None], tol=[-1.0, NAN, INF, "abc", True], max_norm="pos_real",
-            monitors=[3, [np.linalg.norm], {"n": 3}, {"": np.linalg.norm}], record_every="pos_int")
+            monitors=[3, [np.linalg.norm], {"n": 3}, {"": np.linalg.norm}], record_every="pos_int",
+            step_monitors=[3, [np.subtract], {"s": 3}, {"": np.subtract}])
 
 
 def _explorer():

@@ -1,0 +1,181 @@
+"""accelbook.deep_linear.model: shapes, the orthogonal initialisation, the scaled forward pass and gradients
+against torch autograd, the Gram matrix (41) against its Kronecker definition and J J^T, and bad inputs."""
+
+import numpy as np
+import pytest
+import torch
+from deep_linear_helpers import instances, naive_gram, naive_torch_loss, raw_product
+from hypothesis import given, settings
+
+from accelbook import deep_linear as dl
+from accelbook import methods
+
+
+# ---------------------------------------------------------------- architecture and initialisation
+def test_layer_shapes_and_architecture():
+    assert dl.layer_shapes(3, 2, 5, 1) == [(2, 3)]
+    assert dl.layer_shapes(3, 2, 5, 2) == [(5, 3), (2, 5)]
+    assert dl.layer_shapes(3, 2, 5, 4) == [(5, 3), (5, 5), (5, 5), (2, 5)]
+    ws = [np.ones(s) for s in dl.layer_shapes(3, 2, 5, 4)]
+    assert dl.architecture(ws) == (3, 2, 5, 4)
+    assert dl.architecture([np.ones((2, 3))]) == (3, 2, None, 1)
+
+
+@pytest.mark.parametrize("d, d_y, m, depth", [(3, 3, 3, 1), (2, 4, 4, 2), (5, 1, 9, 3), (20, 20, 50, 7)])
+def test_orthogonal_init_satisfies_section_2_3(d, d_y, m, depth):
+    ws = dl.orthogonal_init(d, d_y, m, depth, seed=0)
+    assert [w.shape for w in ws] == dl.layer_shapes(d, d_y, m, depth)
+    np.testing.assert_allclose(ws[0].T @ ws[0], m * np.eye(d), atol=1e-10)
+    np.testing.assert_allclose(ws[-1] @ ws[-1].T, m * np.eye(d_y), atol=1e-10)
+    for w in ws[1:-1]:
+        np.testing.assert_allclose(w @ w.T, m * np.eye(m), atol=1e-10)
+        np.testing.assert_allclose(w.T @ w, m * np.eye(m), atol=1e-10)
+    assert dl.check_orthogonal_init(ws) == pytest.approx(m)
+    # seeded: same seed, same layers; another seed, other layers
+    again = dl.orthogonal_init(d, d_y, m, depth, seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(ws, again))
+    other = dl.orthogonal_init(d, d_y, m, depth, seed=1)
+    assert not np.allclose(ws[0], other[0])
+
+
+# ---------------------------------------------------------------- the Gram matrix (41)
+@settings(max_examples=30)
+@given(inst=instances(max_depth=6, max_m=8, orthogonal=False))
+def test_gram_is_the_kronecker_sum_and_matvec_agrees(inst):
+    prob, ws = inst
+    H = dl.gram(ws, prob.X)
+    naive = naive_gram(ws, prob.X)
+    np.testing.assert_allclose(H, naive, rtol=1e-9, atol=1e-9 * np.abs(naive).max())
+    v = np.random.default_rng(0).standard_normal(H.shape[0])
+    np.testing.assert_allclose(dl.gram_matvec(ws, prob.X, v), H @ v, rtol=1e-9, atol=1e-9 * np.abs(H @ v).max())
+    np.testing.assert_allclose(dl.gram_operator(ws, prob.X) @ v, H @ v, rtol=1e-9, atol=1e-9 * np.abs(H @ v).max())
+    assert np.linalg.eigvalsh(H)[0] >= -1e-9 * np.abs(H).max()
+
+
+def test_gram_is_the_jacobian_gram_matrix():
+    """H_t = J J^T with J the Jacobian of vec(U) in all the weights (torch autograd)."""
+    prob = dl.make_problem(3, 2, 2, seed=4)
+    ws = [np.random.default_rng(5).standard_normal(s) for s in dl.layer_shapes(3, 2, 4, 3)]
+    Xt = torch.as_tensor(prob.X)
+
+    def out(*layers):
+        P = Xt
+        for w in layers:
+            P = w @ P
+        return (P / np.sqrt(4 ** 2 * 2)).T.reshape(-1)  # column-first vec of U
+
+    jac = torch.autograd.functional.jacobian(out, tuple(torch.as_tensor(w) for w in ws))
+    J = np.hstack([j.reshape(j.shape[0], -1).numpy() for j in jac])
+    np.testing.assert_allclose(dl.gram(ws, prob.X), J @ J.T, rtol=1e-10, atol=1e-12)
+    # and the directional derivative is J applied to the flattened direction
+    delta = [np.random.default_rng(6).standard_normal(w.shape) for w in ws]
+    flat = np.concatenate([D.reshape(-1) for D in delta])
+    np.testing.assert_allclose(dl.vec(dl.output_derivative(ws, prob.X, delta)), J @ flat, rtol=1e-10, atol=1e-12)
+
+
+def test_gram_refuses_large_sizes_and_the_operator_takes_over():
+    prob = dl.make_problem(12, 10, 8, seed=0)
+    ws = prob.init(12, 3, seed=0)
+    with pytest.raises(ValueError, match="exceeds max_size=50; use gram_matvec"):
+        dl.gram(ws, prob.X, max_size=50)
+    from scipy.sparse.linalg import eigsh
+    top = eigsh(dl.gram_operator(ws, prob.X), k=1, which="LA", return_eigenvectors=False)[0]
+    assert top == pytest.approx(3 * np.linalg.norm(prob.X, 2) ** 2 / 8, rel=1e-8)
+
+
+def test_vec_is_column_first_and_matches_the_kronecker_rule():
+    rng = np.random.default_rng(0)
+    A, C, B = rng.standard_normal((3, 3)), rng.standard_normal((3, 4)), rng.standard_normal((4, 4))
+    np.testing.assert_allclose(dl.vec(A @ C @ B), np.kron(B.T, A) @ dl.vec(C), atol=1e-12)
+    np.testing.assert_array_equal(dl.unvec(dl.vec(C), 3), C)
+    assert dl.vec(np.array([[1, 2], [3, 4]])).tolist() == [1, 3, 2, 4]
+
+
+# ---------------------------------------------------------------- gradients against torch
+@settings(max_examples=30)
+@given(inst=instances(max_depth=8, max_m=10, orthogonal=False))
+def test_gradients_match_torch_autograd(inst):
+    prob, ws = inst
+    ours = prob.grad(ws)
+    for loss_fn in (naive_torch_loss(prob.X, prob.Y), dl.torch_loss(prob.X, prob.Y)):
+        tensors = [torch.tensor(w, requires_grad=True) for w in ws]
+        value = loss_fn(tensors)
+        value.backward()
+        assert value.item() == pytest.approx(prob.loss(ws), rel=1e-10)
+        for g, t in zip(ours, tensors):
+            np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-9, atol=1e-10 * max(1.0, np.abs(g).max()))
+
+
+def test_depth_200_is_finite_where_the_raw_product_overflows():
+    prob = dl.make_problem(4, 3, 2, kappa=4.0, seed=0)
+    ws = prob.init(64, 200, seed=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        factor = np.float64(64.0) ** 199 * 2  # m^{L-1} d_y overflows float64 ...
+        raw = raw_product(ws, 200, 1) @ prob.X / np.sqrt(factor)  # ... and the naive output collapses to 0
+    assert np.isinf(factor) and np.all(raw == 0)
+    U = dl.output(ws, prob.X)
+    assert np.all(np.isfinite(U))
+    # E||N(x)||^2 = ||x||^2 makes U of the size of X, not m^{L/2}
+    assert 0.01 < np.linalg.norm(U) / np.linalg.norm(prob.X) < 10
+    grads = prob.grad(ws)
+    assert all(np.all(np.isfinite(g)) for g in grads)
+    np.testing.assert_allclose(dl.gram(ws, prob.X), dl.lemma13_gram(prob.X, 2, 200), atol=1e-9 * 200)
+    eta, beta = prob.parameters(200)
+    run = methods.heavy_ball(prob.grad, ws, eta, beta, 60, loss=prob.loss, store="last")
+    assert not run.diverged and np.all(np.isfinite(run.losses)) and run.losses[-1] < 1e-6 * run.losses[0]
+    # torch's scaled loss agrees at depth 200 as well
+    tensors = [torch.tensor(w, requires_grad=True) for w in ws]
+    prob.torch_loss()(tensors).backward()
+    assert max(np.abs(g - t.grad.numpy()).max() for g, t in zip(grads, tensors)) < 1e-10
+
+
+def test_first_step_of_the_collapsed_model_is_a_linear_step_with_eta_L_over_dy():
+    prob = dl.make_problem(5, 4, 3, seed=0)
+    depth = 12
+    ws = prob.init(40, depth, seed=1)
+    G = prob.linear_grad(dl.end_to_end(ws))
+    errors = []
+    for eta in (1e-3, 1e-4):
+        step = [w - eta * g for w, g in zip(ws, prob.grad(ws))]
+        moved = dl.end_to_end(step) - dl.end_to_end(ws)
+        errors.append(np.linalg.norm(moved + eta * depth / prob.d_y * G) / np.linalg.norm(eta * G))
+    assert errors[0] < 0.05 and errors[1] < errors[0] / 5  # the mismatch is O(eta): second order
+
+
+def test_an_overflowing_output_raises_floating_point_error_without_warnings():
+    prob = dl.make_problem(3, 2, 2, seed=0)
+    ws = [1e200 * w for w in prob.init(4, 3, seed=0)]
+    with pytest.raises(FloatingPointError, match="the network's output overflowed"):
+        dl.output(ws, prob.X)
+
+
+# ---------------------------------------------------------------- bad inputs
+def test_bad_inputs_give_clear_errors():
+    prob = dl.make_problem(4, 3, 2, seed=0)
+    ws = prob.init(6, 3, seed=0)
+    with pytest.raises(ValueError, match="m must be >= max\\(d, d_y\\) = 4"):
+        dl.orthogonal_init(4, 2, 3, 3, seed=0)
+    with pytest.raises(ValueError, match="depth must be >= 1"):
+        dl.orthogonal_init(4, 2, 6, 0, seed=0)
+    with pytest.raises(ValueError, match="depth 1 needs d == d_y"):
+        dl.orthogonal_init(4, 2, 6, 1, seed=0)
+    with pytest.raises(ValueError, match="weights must contain at least one layer"):
+        dl.output([], prob.X)
+    with pytest.raises(TypeError, match="weights must be a list"):
+        dl.output(ws[0], prob.X)
+    with pytest.raises(ValueError, match="X must have 4 rows"):
+        dl.output(ws, prob.X[:3])
+    with pytest.raises(ValueError, match="Y must have shape \\(2, 3\\)"):
+        dl.loss(ws, prob.X, prob.Y[:, :2])
+    with pytest.raises(ValueError, match="weights\\[1\\] has 5 columns but weights\\[0\\] has 6 rows"):
+        dl.output([ws[0], np.ones((6, 5)), ws[2]], prob.X)
+    with pytest.raises(ValueError, match="weights\\[1\\] must be a square middle layer"):
+        dl.output([ws[0], np.ones((7, 6)), np.ones((2, 7))], prob.X)
+    with pytest.raises(ValueError, match="weights\\[2\\] must contain only finite values"):
+        dl.output([ws[0], ws[1], np.full((2, 6), np.nan)], prob.X)
+    with pytest.raises(ValueError, match="v must have shape \\(6,\\)"):
+        dl.gram_matvec(ws, prob.X, np.ones(5))
+    with pytest.raises(TypeError, match="seed must be an int"):
+        dl.orthogonal_init(4, 2, 6, 3, seed=None)
+    with pytest.raises(TypeError, match="M must be an array"):
+        dl.vec("abc")
