@@ -166,6 +166,7 @@ def check_worst_case_bound(worst_cases, rate, *, constant=1.0, tight=None, rtol=
     constant = real_scalar("constant", constant, lo=0.0)
     if tight is not None:
         tight = real_scalar("tight", tight, lo=0.0, lo_open=True, hi=1.0, hi_open=True)
+    rtol = real_scalar("rtol", rtol, lo=0.0)
     squared = measures == {"distance"}
     n = np.array([w.n_steps for w in cases])
     value = np.array([w.value for w in cases], dtype=np.float64)

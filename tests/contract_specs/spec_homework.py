@@ -6,6 +6,11 @@ from . import NAN, Spec
 
 _H = np.diag([0.01, 1.0])
 
+
+def _worst_cases():
+    from accelbook import pep
+    return pep.worst_cases("gd", 1.0, 10.0, [1, 2], eta=0.1, function_class="quadratic")
+
 SPECS = {
     "accelbook.homework.check_gradient": Spec(
         lambda: dict(f=lambda x: float(x @ x), grad=lambda x: 2 * x, x=np.ones(2)),
@@ -27,6 +32,10 @@ SPECS = {
         lambda: dict(x=[1.0, 10.0, 100.0], y=[1.0, 3.0, 10.0], expected=0.5),
         dict(x=["abc", [NAN, 1.0, 2.0], [1.0], [0.0, 1.0, 2.0], None, [1.0, 1.0, 1.0]],
              y=["abc", [NAN, 1.0, 2.0], [1.0, -1.0, 2.0], [1.0, 2.0], None], expected="real", tol="nonneg_real")),
+    "accelbook.homework.check_worst_case_bound": Spec(
+        lambda: dict(worst_cases=_worst_cases(), rate=0.9),
+        dict(worst_cases=[[], [0.5, 0.25], 3, None], rate="nonneg_real", constant="nonneg_real",
+             tight=[0.0, 1.0, -0.5, NAN, "abc"], rtol="nonneg_real")),
 }
 
 EXEMPT = {"accelbook.homework.Check": "the verdict record the checks return (passed, message, details)"}
