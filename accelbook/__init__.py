@@ -9,7 +9,8 @@ explorer      the explorer definition (parameters, compute, draw) behind every f
 theory        momentum matrix, Theorem 5's constant, parameter choices, rates and bounds
 quadratic     strongly convex quadratics with a prescribed spectrum; exact heavy-ball errors
 residual      the residual recursion (8), its solution (15), the meta theorem (Theorem 6)
-convex        smooth strongly convex test problems: logistic regression, the Lessard-Recht-Packard function
+convex        smooth strongly convex test problems: logistic regression, Theorem 8's radius scan
+lrp           the Lessard-Recht-Packard counterexample: heavy ball cycles; cycle detection and certificates
 relu          one-hidden-layer ReLU networks in the NTK regime (Chapter 3)
 deep_linear   deep linear networks (Chapter 4)
 partition     the partition model and Nesterov's momentum (Chapter 5)
@@ -24,7 +25,7 @@ claims        claims the prose makes, asserted in the cell that computes them
 import importlib
 
 __version__ = "0.1.0"
-__all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "relu",
+__all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "lrp", "relu",
            "deep_linear", "partition", "pep", "homework", "torch_bridge", "plotting", "widgets", "claims"]
 
 
