@@ -4,7 +4,9 @@ A chapter cell displays ``accelbook.webexplorer.embed(...)``: a ``<div class="ac
 its data inside (computed when the notebook runs, so the execution cache keeps it).  This extension adds
 ``_ext/web/`` to the static files and, on the pages whose body holds such a div, the scripts
 ``accelbook-mirrors.js`` and ``accelbook-explorer.js`` (deferred) and ``accelbook-explorer.css``.  Nothing
-is loaded from the internet; other pages get nothing.
+is loaded from the internet; other pages get nothing of it.  Every page gets ``accelbook-page.css``
+(sections below the first screen are rendered when they come near the viewport: a long chapter shows
+its first screen at once).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def _page(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_css_file("accelbook-page.css")
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -244,9 +244,9 @@ def _field(key, values, shape, blob, max_points):
             if arr.shape[1] != cols:
                 raise ValueError(f"data[{key!r}] must have the same number of columns at every grid point")
             dec, n, stride = _decimated(arr, max_points)
-            f32 = dec.astype(np.float32)
-            if not np.all(np.isfinite(f32)):
+            if not np.all(np.abs(dec) <= np.finfo(np.float32).max):
                 raise ValueError(f"data[{key!r}] must be finite in float32 (|values| < 3.4e38) at every grid point")
+            f32 = dec.astype(np.float32)
             chunks.append(f32.ravel())
             meta.append((start, dec.shape[0], n, stride))
             start += f32.size
@@ -351,6 +351,9 @@ class EmbeddedExplorer:
     """What a chapter cell displays: the explorer's HTML (``_repr_html_``) with its payload inside."""
 
     def __init__(self, payload):
+        instance_of("payload", payload, Mapping)
+        if not all(isinstance(payload.get(k), str) for k in ("name", "title")):
+            raise ValueError(f"payload must be export()'s output, with a name and a title, got keys {sorted(payload)}")
         self.payload = payload
         text = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
         self.nbytes = len(text)

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from collections.abc import Mapping
+
 from . import plotting, theory
-from ._validation import finite_array, int_scalar, real_scalar
+from ._validation import callable_arg, finite_array, flag, instance_of, int_scalar, real_scalar, shown
 from .explorer import Explorer, Param
 from .quadratic import eigen_errors, iterations_to_tolerance, spectrum
 
@@ -36,12 +38,33 @@ COUNT_MAX = 20_000
 
 
 # ---------------------------------------------------------------- shared by every explorer
+def _figure(fig, optional=True):
+    """``fig`` after checking it is a matplotlib figure (or None when ``optional``)."""
+    if fig is not None or not optional:
+        from matplotlib.figure import Figure
+        instance_of("fig", fig, Figure)
+    return fig
+
+
+def _data(data, keys):
+    """``data`` after checking it is a dict with ``keys`` (an explorer's compute output)."""
+    instance_of("data", data, Mapping)
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise ValueError(f"data must be an explorer's data, with keys {', '.join(keys)}; missing {missing}")
+    return data
+
+
 def draw_frame(draw, data, fig=None, *, figsize=(9, 3.4)):
     """Draw one explorer frame: ``draw(data, fig)`` on ``fig`` (a new figure when None); returns the figure."""
     import matplotlib.pyplot as plt
+    callable_arg("draw", draw, "draw(data, fig)")
+    if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 100 for v in figsize)):
+        raise ValueError(f"figsize must be (width, height) in inches, got {shown(figsize)}")
     if fig is None:
         fig = plt.figure(figsize=figsize)
-    draw(data, fig)
+    draw(data, _figure(fig))
     return fig
 
 
@@ -51,6 +74,8 @@ def live_explorer(frame, *, manual=False, **sliders):  # pragma: no cover - need
     import ipywidgets as W
     import matplotlib.pyplot as plt
     from IPython.display import display
+    callable_arg("frame", frame, "frame(**values) -> figure")
+    flag("manual", manual)
 
     def show(**values):
         fig = frame(**values)
@@ -62,15 +87,23 @@ def live_explorer(frame, *, manual=False, **sliders):  # pragma: no cover - need
 
 
 # ---------------------------------------------------------------- Chapter 1: heavy ball on a quadratic
+#: a diverging run stops before its first error component beyond this (norms stay finite)
+GROWTH_CAP = 1e100
+
+
 def _finite_errors(z, beta, e0, t_max):
     """:func:`accelbook.quadratic.eigen_errors` over the longest of ``t_max, t_max // 2, ...`` iterations
-    that stays finite (a diverging run stops; only finite values are returned)."""
+    that does not overflow, cut before the first iterate with a component beyond :data:`GROWTH_CAP`
+    (a diverging run stops; only finite values, with finite norms, are returned)."""
     t = t_max
     while True:
         try:
-            return eigen_errors(z, beta, e0, t)
+            rows = eigen_errors(z, beta, e0, t)
+            break
         except FloatingPointError:
             t //= 2
+    big = np.flatnonzero(np.max(np.abs(rows), axis=1) > GROWTH_CAP)
+    return rows if big.size == 0 else rows[:big[0]]
 
 
 def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
@@ -145,8 +178,12 @@ def _condition(holds, lower):
     return ("holds:" if holds else "fails: needs") + f" {lower:.4g} < β ≤ 1"
 
 
+_HB_KEYS = ("rho", "gd_rate", "c0", "lower", "iters_hb", "iters_gd")
+
+
 def heavy_ball_summary(data):
     """The quantities the Chapter 1 explorer shows as text (labels -> values)."""
+    _data(data, _HB_KEYS)
     return {
         "ρ(A), heavy ball's rate": f"{data['rho']:.6f}",
         "gradient descent's rate at the same η": f"{data['gd_rate']:.6f}",
@@ -159,6 +196,8 @@ def heavy_ball_summary(data):
 
 def draw_heavy_ball_explorer(data, fig):
     """Draw :func:`heavy_ball_explorer_data` output on ``fig`` (two panels). Returns the axes."""
+    _data(data, ("t", "lam", "eta", "beta", "kappa", "rho", "diverged", "error", "gd_error", "bound", "per_direction"))
+    _figure(fig, optional=False)
     fig.clear()
     ax1, ax2 = fig.subplots(1, 2)
     t = data["t"]
@@ -205,6 +244,9 @@ def heavy_ball_explorer_static(betas, kappa, *, eta_L=1.0, t_max=150, fig=None):
     """The static companion of the explorer: total error for several β at fixed κ and η = eta_L/L,
     with gradient descent (β = 0) for reference. Returns the figure."""
     import matplotlib.pyplot as plt
+    fig = _figure(fig)
+    if isinstance(betas, str) or not hasattr(betas, "__iter__"):
+        raise TypeError(f"betas must be a list of momenta, got {shown(betas)}")
     betas = [real_scalar("betas[i]", b, lo=0.0, hi=1.0, hi_open=True) for b in betas]
     if not betas:
         raise ValueError("betas must not be empty")
@@ -273,6 +315,7 @@ def _verdict(outcome):
 
 def lrp_summary(data):
     """The quantities the Chapter 2 explorer shows as text (labels -> values)."""
+    _data(data, ("outcome", "t", "gap", "gd_gap"))
     return {"outcome (judged on 2000 iterations)": _verdict(data["outcome"]),
             "last iterate T shown": int(data["t"][-1]),
             "f(x_T) − f*, heavy ball": float(data["gap"][-1]),
@@ -282,6 +325,8 @@ def lrp_summary(data):
 def draw_lrp_explorer(data, fig):
     """Two panels: the function with the iterates on it, and f(x_t) − f* against t (log scale)."""
     from . import convex
+    _data(data, ("x", "t", "gap", "gd_gap", "x0", "beta", "eta", "outcome"))
+    _figure(fig, optional=False)
     fig.clear()
     ax1, ax2 = fig.subplots(1, 2)
     grid = np.linspace(-3, 4, 400)

@@ -7,12 +7,16 @@
  * parameter range); each input event looks up or computes the frame and redraws plain SVG at once.
  * Nothing is fetched: the data are in the page.
  *
+ * The explorer draws into a shadow root of the container (open: tests and assistive technology see it).
  * For tests the container carries data-ready="1" once drawn, data-values (the current parameter values,
  * JSON), data-index (grid indices) and data-frames (how many frames have been drawn).
  */
 (function () {
   'use strict';
   var M = window.accelbookMirrors;
+  // the explorer's own stylesheet, next to this script (the explorer draws inside a shadow root: the page's
+  // styles and observers do not reach into it, and its redraws do not disturb the page's layout)
+  var CSS = new URL('accelbook-explorer.css', document.currentScript.src).href;
   var W = 460, H = 290, ML = 64, MR = 14, MT = 12, MB = 42;
   var SUP = {'-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹'};
 
@@ -174,13 +178,14 @@
   }
 
   // ------------------------------------------------------------------ one explorer
-  function Explorer(root, payload, store) {
-    this.root = root; this.p = payload; this.store = store; this.frames = 0;
-    root.textContent = '';
+  function Explorer(host, payload, store) {
+    var root = host.attachShadow({mode: 'open'});
+    this.host = host; this.p = payload; this.store = store; this.frames = 0;
+    root.appendChild(el('link', {rel: 'stylesheet', href: CSS}));
     root.appendChild(el('div', {'class': 'abx-title'}, payload.title));
     var controls = el('div', {'class': 'abx-controls'}), self = this;
     this.inputs = payload.params.map(function (par, k) {
-      var id = root.id + '-' + par.name, row = el('div', {'class': 'abx-param'});
+      var id = host.id + '-' + par.name, row = el('div', {'class': 'abx-param'});
       var label = el('label', {'for': id}), name = el('span', {'class': 'abx-name'}, par.label + ' = ');
       var out = el('output', {'for': id, 'class': 'abx-value'});
       var input = el('input', {type: 'range', id: id, name: par.name, 'aria-label': par.label});
@@ -206,13 +211,13 @@
       svg.setAttribute('aria-label', panel.ylabel + ' against ' + panel.xlabel);
       var legend = el('figcaption', {'class': 'abx-legend'});
       fig.appendChild(svg); fig.appendChild(legend); panels.appendChild(fig);
-      return {spec: panel, svg: svg, legend: legend, clip: root.id + '-clip-' + panels.childNodes.length};
+      return {spec: panel, svg: svg, legend: legend, clip: host.id + '-clip-' + panels.childNodes.length};
     });
     root.appendChild(panels);
     this.summary = el('dl', {'class': 'abx-summary', 'aria-live': 'polite'});
     root.appendChild(this.summary);
     this.update();
-    root.setAttribute('data-ready', '1');
+    host.setAttribute('data-ready', '1');
   }
 
   Explorer.prototype.values = function () {
@@ -240,9 +245,9 @@
       return '<div class="abx-row"><dt>' + esc(row[0]) + '</dt><dd>' + esc(row[1]) + '</dd></div>';
     }).join('');
     this.frames += 1;
-    this.root.setAttribute('data-values', JSON.stringify(state.values));
-    this.root.setAttribute('data-index', JSON.stringify(state.index));
-    this.root.setAttribute('data-frames', String(this.frames));
+    this.host.setAttribute('data-values', JSON.stringify(state.values));
+    this.host.setAttribute('data-index', JSON.stringify(state.index));
+    this.host.setAttribute('data-frames', String(this.frames));
   };
 
   function start(root) {
@@ -261,6 +266,8 @@
     window.accelbookExplorers = Promise.all(roots.map(start));
   }
 
-  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', startAll); }
-  else { startAll(); }
+  // after the page's first frame: decoding a large grid must not hold back the text and the formulas
+  function later() { requestAnimationFrame(function () { setTimeout(startAll, 0); }); }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', later); }
+  else { later(); }
 }());

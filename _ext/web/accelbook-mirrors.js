@@ -71,7 +71,10 @@
     return Math.sqrt(beta);
   }
 
-  /** quadratic.eigen_errors over the longest of t_max, t_max // 2, ... steps that stays finite:
+  const GROWTH_CAP = 1e100;
+
+  /** widgets._finite_errors: quadratic.eigen_errors over the longest of t_max, t_max // 2, ... steps that
+   *  does not overflow, cut before the first row with a component beyond GROWTH_CAP;
    *  rows[t][i] = e_{t,i}, e_{t+1} = (1 + beta - z) e_t - beta e_{t-1}, e_{-1} = e_0 */
   function eigenErrors(z, beta, e0, tMax) {
     const n = z.length;
@@ -89,7 +92,9 @@
     }
     let keep = tMax;
     while (keep >= firstBad) { keep = Math.floor(keep / 2); }
-    return rows.slice(0, keep + 1);
+    let k = 0;                                   // cut before the first row beyond GROWTH_CAP
+    while (k <= keep && rows[k].every(v => Math.abs(v) <= GROWTH_CAP)) { k++; }
+    return rows.slice(0, k);
   }
 
   function norm(row) {
