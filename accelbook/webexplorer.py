@@ -373,3 +373,4 @@ class EmbeddedExplorer:
 def embed(explorer, spec) -> EmbeddedExplorer:
     """The in-page explorer for a chapter cell: ``embed(ab.widgets.HEAVY_BALL, ab.webspecs.HEAVY_BALL)``."""
     return EmbeddedExplorer(export(explorer, spec))
+
