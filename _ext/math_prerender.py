@@ -34,7 +34,9 @@ SCRIPT = Path(__file__).resolve().parent / "math_prerender.js"
 MARK = '<meta name="accelbook-math" content="prerendered">'
 FONTS = "_static/mathjax/output/chtml/fonts/woff-v2"     # relative to the output folder
 FONT_MARK = "@ACCELBOOK-FONTS@"
-RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# MathJax writes "selector {\n  declarations\n}": a brace followed by a line break opens a rule and one at
+# the start of a line closes it (a declaration may hold a brace, e.g. content: "{")
+RULE = re.compile(r"(.*?)\{\n(.*?)\n\}", re.S)
 CHAR = re.compile(r"\.?(mjx-c[0-9A-F]+)\b")
 INLINE = re.compile(r'(<span class="math notranslate nohighlight">)\\\((.*?)\\\)(</span>)', re.S)
 DISPLAY = re.compile(r'(<div class="(?:amsmath )?math notranslate nohighlight"[^>]*>\s*(?:<span class="eqno">.*?</span>)?)'
