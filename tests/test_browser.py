@@ -205,6 +205,10 @@ def report():
 # ---------------------------------------------------------------------------------------------------
 
 INSPECT = """() => {
+  // sections below the first screen render when scrolled to (content-visibility): render them all to measure
+  const force = document.createElement('style');
+  force.textContent = 'article.bd-article section section { content-visibility: visible !important; }';
+  document.head.appendChild(force);
   const all = (root, sel) => Array.from(root.querySelectorAll(sel));
   const box = e => ({id: e.id, height: e.getBoundingClientRect().height,
                      title: (e.querySelector('.admonition-title') || {textContent: ''}).textContent.trim()});
@@ -217,6 +221,9 @@ INSPECT = """() => {
     untypeset: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
     mjx: all(document, 'mjx-container').length,
     mathErrors: all(document, 'mjx-merror').map(e => e.textContent.slice(0, 80)),
+    // a character MathJax's CSS draws (its ::before content) but that has no rule shows as nothing
+    glyphless: all(document, 'mjx-c').filter(e => !e.textContent && getComputedStyle(e, '::before').content === 'none')
+                   .map(e => e.className).slice(0, 10),
     text: visible.textContent.replace(/\\s+/g, ' '),
     fullText: document.body.textContent.replace(/\\s+/g, ' '),
     url: location.pathname,
@@ -295,6 +302,7 @@ def test_page(browser, servers, report, edition, page):
         assert not facts["untypeset"], f"{page}: math not typeset: {facts['untypeset'][:5]}"
         assert facts["mjx"] >= facts["math"]
     assert not facts["mathErrors"], f"{page}: MathJax errors: {facts['mathErrors']}"
+    assert not facts["glyphless"], f"{page}: characters without a glyph rule: {facts['glyphless']}"
     raw = [facts["text"][max(m.start() - 40, 0):m.end() + 40] for m in RAW_TEX.finditer(facts["text"])]
     assert not raw, f"{page}: raw TeX visible outside code: {raw[:5]}"
     # images
