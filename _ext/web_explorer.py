@@ -30,8 +30,20 @@ def _page(app, pagename, templatename, context, doctree):
     app.add_js_file("accelbook-explorer.js", loading_method="defer")
 
 
+def _refresh(app, exception):
+    """Sphinx copies static files only when it writes pages: keep the front end current in any build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for source in WEB.iterdir():
+        target = Path(app.outdir) / "_static" / source.name
+        if source.is_file() and (not target.is_file() or target.read_bytes() != source.read_bytes()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+
+
 def setup(app):
     app.add_css_file("accelbook-page.css")
     app.connect("config-inited", _config_inited)
+    app.connect("build-finished", _refresh)
     app.connect("html-page-context", _page)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
