@@ -17,7 +17,10 @@ partition     the partition model and Nesterov's momentum (Chapter 5)
 pep           certified worst cases (performance estimation with PEPit) and exact worst cases on quadratics
 torch_bridge  torch.optim.SGD next to accelbook.methods
 plotting      the book's figure style
-widgets       interactive explorers with headless-testable callbacks
+widgets       the explorers of Chapters 1 and 2 (Explorer definitions) and their old callback names
+webexplorer   the in-page HTML front end of an explorer (data precomputed at build time, or mirrored in JS)
+webspecs      what each chapter's in-page explorer draws
+tables        HTML tables from computed rows (for chapter cells)
 homework      self-checks for exercises (judge answers by their properties)
 claims        claims the prose makes, asserted in the cell that computes them
 """
@@ -26,7 +29,8 @@ import importlib
 
 __version__ = "0.1.0"
 __all__ = ["methods", "oracle", "metrics", "explorer", "theory", "quadratic", "residual", "convex", "lrp", "relu",
-           "deep_linear", "partition", "pep", "homework", "torch_bridge", "plotting", "widgets", "claims"]
+           "deep_linear", "partition", "pep", "homework", "torch_bridge", "plotting", "widgets", "webexplorer",
+           "webspecs", "tables", "claims"]
 
 
 def __getattr__(name):

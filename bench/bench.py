@@ -3,7 +3,9 @@
 Writes ``bench/results/bench.json`` and ``bench/results/bench.md`` (a Markdown table) and prints the
 machine it ran on.  Sections (``--only NAME`` runs a subset; ``--skip-make-test`` skips the slowest):
 
-build        cold build (execution cache cleared) and warm rebuild           budget: cold <= 180 s, warm <= 20 s
+build        cold build (execution cache cleared) and warm rebuild           budget: cold <= 120 s, warm <= 10 s
+pages        chapter pages in headless Chromium (bench/pages.py): typeset from navigation <= 1 s (median),
+             explorer input to next frame <= 16 ms (median), explorer data <= 2 MB per page
 chapters     each chapter's execution time, from the cold build's cache      budget: <= 45 s each
 make_test    `make test` wall time on a fresh clone, install included         budget: <= 8 min
 widgets      every explorer callback (compute + draw), median over repeats    budget: <= 100 ms
@@ -71,7 +73,7 @@ def bench_build():
         shutil.rmtree(path, ignore_errors=True)
     cold = _jb_build()
     warm = _jb_build()
-    rows = [row("build", "cold build", cold, "s", ("<=", 180)), row("build", "warm rebuild", warm, "s", ("<=", 20))]
+    rows = [row("build", "cold build", cold, "s", ("<=", 120)), row("build", "warm rebuild", warm, "s", ("<=", 10))]
     from jupyter_cache import get_cache
     for rec in get_cache(str(build / ".jupyter_cache")).list_cache_records():
         seconds = rec.data.get("execution_seconds", float("nan"))
@@ -89,6 +91,19 @@ def bench_make_test():
     note = "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
     return [row("make_test", "make test on a fresh clone (install included)", seconds, "s", ("<=", 480),
                 ok=(proc.returncode == 0 and seconds <= 480), note=note)]
+
+
+# ---------------------------------------------------------------- pages in a browser
+def bench_pages():
+    """Typeset time, explorer input-to-frame time and explorer data size of every chapter page (needs a build)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import pages
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").is_file():
+        _jb_build()
+    load = os.getloadavg()[0]
+    return [row(section, name, value, unit, budget, note=f"{note}; load average {load:.1f}".lstrip("; "))
+            for section, name, value, unit, budget, note in pages.rows(pages.measure(html))]
 
 
 # ---------------------------------------------------------------- widgets
@@ -207,7 +222,7 @@ def bench_scaling():
 #: later chapters add callables gflops -> list of rows
 EXTRA_SCALING = []
 
-SECTIONS = {"build": bench_build, "widgets": bench_widgets, "vs_torch": bench_vs_torch, "batched": bench_batched,
+SECTIONS = {"build": bench_build, "pages": bench_pages, "widgets": bench_widgets, "vs_torch": bench_vs_torch, "batched": bench_batched,
             "scaling": bench_scaling, "make_test": bench_make_test}
 
 

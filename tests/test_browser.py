@@ -4,12 +4,18 @@ Serves the built HTML of both editions (`_build/html`, the instructor edition, a
 `_build/student/html`, the student edition) on 127.0.0.1 and opens every page in headless Debian
 Chromium driven by Playwright. Every request for a host other than localhost is blocked and recorded.
 For each page it asserts: no request left localhost (the book renders offline), no console error and
-no uncaught page error, no local resource missing; every piece of mathematics typeset by MathJax and no
-raw TeX (`$$`, `\\(`, `\\begin` ...) visible outside code; every image loaded; every theorem-like box
+no uncaught page error, no local resource missing; every piece of mathematics typeset (pre-rendered at
+build time, or by MathJax in the page) and no raw TeX (`$$`, `\\(`, `\\begin` ...) visible outside code; every image loaded; every theorem-like box
 (sphinx-proof) and exercise box of the page's source rendered; a download button on notebook pages, and
 a Binder button in the instructor edition only. Student pages must contain no solution and none of the
 instructor edition's solution text.
 The search page must find a term. A screenshot of each page goes to `_build/screenshots/`.
+Every in-page explorer (accelbook.webexplorer): each slider is moved (to both ends by key presses, and to
+inner positions), the drawing must change and the displayed parameter values and summary must equal what
+accelbook computes for that point (the explorer named in the page's payload, recomputed here).
+
+Steady on a loaded machine: the test waits for what it needs (the load event, formulas typeset, images
+complete, fonts loaded, explorers drawn) with generous timeouts, never for network silence.
 
 Slow and needing a build, so deselected by default: `make test` builds both editions and then runs
 `pytest -m browser tests/test_browser.py`. Without a browser (no /usr/bin/chromium, or no playwright),
@@ -151,7 +157,7 @@ def browser(tmp_path_factory):
     except PlaywrightError as err:
         manager.stop()
         unavailable(f"Chromium could not be started: {str(err).splitlines()[0]}")
-    context.set_default_timeout(60_000)
+    context.set_default_timeout(180_000)
     yield Browser(context)
     context.close()
     manager.stop()
@@ -199,6 +205,10 @@ def report():
 # ---------------------------------------------------------------------------------------------------
 
 INSPECT = """() => {
+  // sections below the first screen render when scrolled to (content-visibility): render them all to measure
+  const force = document.createElement('style');
+  force.textContent = 'article.bd-article section section { content-visibility: visible !important; }';
+  document.head.appendChild(force);
   const all = (root, sel) => Array.from(root.querySelectorAll(sel));
   const box = e => ({id: e.id, height: e.getBoundingClientRect().height,
                      title: (e.querySelector('.admonition-title') || {textContent: ''}).textContent.trim()});
@@ -211,6 +221,9 @@ INSPECT = """() => {
     untypeset: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
     mjx: all(document, 'mjx-container').length,
     mathErrors: all(document, 'mjx-merror').map(e => e.textContent.slice(0, 80)),
+    // a character MathJax's CSS draws (its ::before content) but that has no rule shows as nothing
+    glyphless: all(document, 'mjx-c').filter(e => !e.textContent && getComputedStyle(e, '::before').content === 'none')
+                   .map(e => e.className).slice(0, 10),
     text: visible.textContent.replace(/\\s+/g, ' '),
     fullText: document.body.textContent.replace(/\\s+/g, ' '),
     url: location.pathname,
@@ -226,12 +239,19 @@ INSPECT = """() => {
 }"""
 
 WAIT_FOR_MATHJAX = """async () => {
+  if (document.querySelector('meta[name="accelbook-math"][content="prerendered"]')) {
+    return 'prerendered';
+  }
   if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
     await window.MathJax.startup.promise;
     return 'typeset';
   }
   return document.querySelector('script[src*="mathjax"]') ? 'not loaded' : 'no mathjax on this page';
 }"""
+
+
+EXPLORERS_READY = """() => Array.from(document.querySelectorAll('div.accelbook-explorer'))
+  .every(e => e.hasAttribute('data-ready'))"""
 
 
 @pytest.mark.parametrize("edition, page", PARAMS)
@@ -256,8 +276,8 @@ def test_page(browser, servers, report, edition, page):
             tab.wait_for_url(servers[edition] + target)
             tab.wait_for_load_state("load")
         mathjax = tab.evaluate(WAIT_FOR_MATHJAX)
-        tab.wait_for_function("() => Array.from(document.images).every(i => i.complete)")
-        tab.wait_for_load_state("networkidle")
+        tab.wait_for_function("() => Array.from(document.images).every(i => i.complete)", polling=200)
+        tab.wait_for_function(EXPLORERS_READY, polling=200)
         tab.evaluate("() => document.fonts.ready.then(() => document.fonts.status)")  # MathJax's webfonts
         shot = SCREENSHOTS / ("student" if edition == "student" else "") / (page[:-len(".html")].replace("/", "__") + ".png")
         shot.parent.mkdir(parents=True, exist_ok=True)
@@ -278,10 +298,11 @@ def test_page(browser, servers, report, edition, page):
     assert not page_errors, f"{page}: uncaught page errors: {page_errors}"
     # mathematics typeset
     if facts["math"]:
-        assert mathjax == "typeset", f"{page} has {facts['math']} math elements but MathJax is '{mathjax}'"
+        assert mathjax in ("typeset", "prerendered"), f"{page} has {facts['math']} math elements but MathJax is '{mathjax}'"
         assert not facts["untypeset"], f"{page}: math not typeset: {facts['untypeset'][:5]}"
         assert facts["mjx"] >= facts["math"]
     assert not facts["mathErrors"], f"{page}: MathJax errors: {facts['mathErrors']}"
+    assert not facts["glyphless"], f"{page}: characters without a glyph rule: {facts['glyphless']}"
     raw = [facts["text"][max(m.start() - 40, 0):m.end() + 40] for m in RAW_TEX.finditer(facts["text"])]
     assert not raw, f"{page}: raw TeX visible outside code: {raw[:5]}"
     # images
@@ -341,3 +362,104 @@ def test_search_finds_a_term(browser, servers, edition):
         tab.close()
     assert any(link.startswith("chapters/") for link in results), f"search for 'momentum' found no chapter: {results}"
     assert not errors and not browser.blocked, (errors, browser.blocked)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the in-page explorers
+
+def explorer_pages(edition: str) -> list[str]:
+    root = EDITIONS[edition]
+    return [page for page in pages(edition) if 'class="accelbook-explorer"' in (root / page).read_text(encoding="utf-8")]
+
+
+EXPLORER_PARAMS = []
+for _edition in EDITIONS:
+    EXPLORER_PARAMS += [pytest.param(_edition, page, id=f"{_edition}:{page}") for page in explorer_pages(_edition)] \
+        or [pytest.param(_edition, None, id=f"{_edition}:no-explorer-page")]
+
+# what one explorer shows: its parameter values (as the page holds them and as it prints them), its
+# summary, and its drawing
+EXPLORER_STATE = """host => {
+  const shadow = host.shadowRoot;
+  return {
+    values: JSON.parse(host.getAttribute('data-values')),
+    frames: Number(host.getAttribute('data-frames')),
+    shown: Array.from(shadow.querySelectorAll('.abx-param')).map(p => [p.querySelector('input').name,
+                                                                     p.querySelector('output').textContent]),
+    summary: Array.from(shadow.querySelectorAll('.abx-row')).map(r => [r.querySelector('dt').textContent,
+                                                                      r.querySelector('dd').textContent]),
+    drawing: Array.from(shadow.querySelectorAll('svg')).map(s => s.innerHTML).join('|'),
+    sliders: Array.from(shadow.querySelectorAll('input[type=range]')).map(i => ({name: i.name, min: Number(i.min),
+                                                                               max: Number(i.max), step: i.step})),
+  };
+}"""
+
+SET_SLIDER = """(host, [name, value]) => {
+  const input = host.shadowRoot.querySelector(`input[name="${name}"]`);
+  input.value = String(value);
+  input.dispatchEvent(new Event('input', {bubbles: true, composed: true}));
+}"""
+
+
+def _explorer(source: str):
+    import importlib
+    module, _, attr = source.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _check_state(explorer, state, where):
+    params = {p.name: p for p in explorer.params}
+    for name, text in state["shown"]:
+        value = state["values"][name]
+        expected = str(int(value)) if params[name].integer else format(float(value), ".4g")
+        assert text == expected, f"{where}: parameter {name} shows {text!r}, the page holds {value!r}"
+    expected = explorer.quantities(**state["values"])
+    assert dict(state["summary"]) == expected, f"{where} at {state['values']}: the page shows {state['summary']}, " \
+                                               f"accelbook computes {expected}"
+    assert [k for k, _ in state["summary"]] == list(expected), f"{where}: summary order"
+
+
+@pytest.mark.parametrize("edition, page", EXPLORER_PARAMS)
+def test_explorers_move_and_show_accelbooks_values(browser, servers, edition, page):
+    if page is None:
+        unavailable(f"the {edition} edition has no page with an in-page explorer (not built, or no explorer)")
+    errors = []
+    browser.blocked.clear()
+    tab = browser.context.new_page()
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    rng = __import__("numpy").random.default_rng(0)
+    try:
+        tab.goto(servers[edition] + page, wait_until="load")
+        tab.wait_for_function(EXPLORERS_READY, polling=200)
+        hosts = tab.query_selector_all("div.accelbook-explorer")
+        assert hosts, f"{page}: no explorer"
+        for host in hosts:
+            payload = json.loads(host.evaluate("h => h.querySelector('script.abx-data').textContent"))
+            explorer = _explorer(payload["source"])
+            state = host.evaluate(EXPLORER_STATE)
+            _check_state(explorer, state, f"{page} {payload['name']} (default)")
+            for slider in state["sliders"]:
+                handle = host.evaluate_handle(f"h => h.shadowRoot.querySelector('input[name=\"{slider['name']}\"]')")
+                for key in ("Home", "End"):                   # real key presses: both ends of the slider
+                    before = host.evaluate(EXPLORER_STATE)
+                    handle.as_element().focus()
+                    tab.keyboard.press(key)
+                    after = host.evaluate(EXPLORER_STATE)
+                    if after["values"] != before["values"]:
+                        assert after["frames"] > before["frames"], f"{page} {slider['name']} {key}: no redraw"
+                        assert after["drawing"] != before["drawing"], \
+                            f"{page} {payload['name']}: moving {slider['name']} to {after['values']} changed nothing"
+                    _check_state(explorer, after, f"{page} {payload['name']} {slider['name']} {key}")
+                for _ in range(2):                            # inner positions
+                    if payload["mode"] == "grid":
+                        value = int(rng.integers(slider["min"], slider["max"] + 1))
+                    else:
+                        step = float(slider["step"])
+                        value = slider["min"] + step * int(rng.integers(0, round((slider["max"] - slider["min"]) / step) + 1))
+                    host.evaluate(SET_SLIDER, [slider["name"], value])
+                    _check_state(explorer, host.evaluate(EXPLORER_STATE), f"{page} {payload['name']} {slider['name']}")
+    finally:
+        tab.close()
+    assert not errors, f"{page}: console errors: {errors}"
+    assert not browser.blocked, f"{page}: requests left localhost: {browser.blocked}"

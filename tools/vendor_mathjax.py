@@ -1,5 +1,6 @@
 """Install MathJax 3 from the npm registry into .vendor/static/mathjax, so the book typesets its
-mathematics without loading anything from a CDN (see _ext/offline_assets.py).
+mathematics without loading anything from a CDN (see _ext/offline_assets.py), and the components that
+typeset in node into .vendor/node/mathjax (the build pre-renders every formula: _ext/math_prerender.py).
 
     python tools/vendor_mathjax.py            # what `make book` / `make test` run
 
@@ -25,13 +26,18 @@ INTEGRITY = "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FE
 ENTRY = "tex-mml-chtml.js"
 # paths inside the package's es5/ folder that are served
 KEEP = (ENTRY, "input/", "output/chtml/", "a11y/", "ui/", "sre/")
+# paths inside es5/ that node needs to pre-render TeX to CHTML at build time (not served)
+NODE_KEEP = ("startup.js", "core.js", "loader.js", "input/tex-full.js", "output/chtml.js", "output/chtml/fonts/tex.js",
+             "adaptors/liteDOM.js", "a11y/assistive-mml.js")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEST = ROOT / ".vendor" / "static" / "mathjax"
+NODE_DEST = ROOT / ".vendor" / "node" / "mathjax"
 
 
 def installed() -> bool:
-    return (DEST / ENTRY).is_file() and (DEST / "VERSION").is_file() and (DEST / "VERSION").read_text().strip() == VERSION
+    return all((d / entry).is_file() and (d / "VERSION").is_file() and (d / "VERSION").read_text().strip() == VERSION
+               for d, entry in ((DEST, ENTRY), (NODE_DEST, "startup.js")))
 
 
 def fetch_tarball(workdir: Path) -> Path:
@@ -48,14 +54,14 @@ def fetch_tarball(workdir: Path) -> Path:
     return tarball
 
 
-def extract(tarball: Path, dest: Path) -> int:
+def extract(tarball: Path, dest: Path, keep=KEEP) -> int:
     count = 0
     with tarfile.open(tarball) as tar:
         for member in tar.getmembers():
             name = member.name
             if name == "package/LICENSE":
                 rel = "LICENSE"
-            elif name.startswith("package/es5/") and name[len("package/es5/"):].startswith(KEEP):
+            elif name.startswith("package/es5/") and name[len("package/es5/"):].startswith(keep):
                 rel = name[len("package/es5/"):]
             else:
                 continue
@@ -75,15 +81,16 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         tarball = fetch_tarball(Path(tmp))
-        staging = Path(tmp) / "mathjax"
-        n = extract(tarball, staging)
-        if not (staging / ENTRY).is_file():
-            sys.exit(f"mathjax-{VERSION}.tgz has no es5/{ENTRY}")
-        (staging / "VERSION").write_text(VERSION + "\n")
-        shutil.rmtree(DEST, ignore_errors=True)
-        DEST.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(staging), DEST)
-    print(f"MathJax {VERSION}: {n} files in {DEST.relative_to(ROOT)}")
+        for dest, keep, entry in ((DEST, KEEP, ENTRY), (NODE_DEST, NODE_KEEP, "startup.js")):
+            staging = Path(tmp) / dest.parent.name
+            n = extract(tarball, staging, keep)
+            if not (staging / entry).is_file():
+                sys.exit(f"mathjax-{VERSION}.tgz has no es5/{entry}")
+            (staging / "VERSION").write_text(VERSION + "\n")
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(staging), dest)
+            print(f"MathJax {VERSION}: {n} files in {dest.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

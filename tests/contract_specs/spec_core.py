@@ -19,6 +19,11 @@ def _explorer():
                     lambda data, fig: None)
 
 
+def _summarised():
+    return Explorer("demo", "demo", (Param("a", "a", 0.0, 1.0, 0.5, 0.1),), lambda a: {"a": a},
+                    lambda data, fig: None, summary=lambda data: {"a": data["a"]})
+
+
 SPECS = {
     "accelbook.methods.gradient_descent": Spec(
         lambda: dict(grad=_grad, w0=_w, eta=0.1, n_iter=3),
@@ -54,7 +59,7 @@ SPECS = {
     "accelbook.explorer.Param": Spec(
         lambda: dict(name="a", label="a", lo=0.0, hi=1.0, default=0.5, step=0.1),
         dict(name=["1a", 3], lo="real", hi=("real", [-1.0]), default=("real", [2.0]), step="pos_real",
-             scale="str"),
+             scale="str", grid=[(0.5,), (0.5, 0.2), (0.0, 2.0), (0.0, NAN)]),
         free=dict(label="any text", integer="a flag read as truthy")),
     "accelbook.explorer.Param.check": Spec(
         lambda: dict(value=0.5), dict(value=("real", [2.0, -1.0])),
@@ -65,10 +70,15 @@ SPECS = {
     "accelbook.explorer.Explorer": Spec(
         lambda: dict(name="demo", title="demo", params=(Param("a", "a", 0.0, 1.0, 0.5, 0.1),),
                      compute=lambda a: {}, draw=lambda d, f: None),
-        dict(params=[(), (3,), None], compute="callable", draw="callable", summary=[3, "f"]),
+        dict(params=[(), (3,), None], compute="callable", draw="callable", summary=[3, "f"], batch=[3, "f"]),
         free=dict(name="a label", title="a label", figsize="passed to matplotlib", options="free-form")),
     "accelbook.explorer.Explorer.grid": Spec(
         lambda: dict(n=2), dict(n=[1, 0, 1.5, "3"]), target=lambda: _explorer().grid),
+    "accelbook.explorer.Explorer.grid_data": Spec(
+        lambda: dict(n=2), dict(n=[1, 0, 1.5, "3"]), target=lambda: _explorer().grid_data),
+    "accelbook.explorer.Explorer.quantities": Spec(
+        lambda: dict(), dict(data=[3, "abc"]), target=lambda: _summarised().quantities),
+    "accelbook.explorer.format_value": Spec(lambda: dict(value=0.5), dict(value=[None, [1.0], {}])),
     "accelbook.explorer.Explorer.frame": Spec(
         lambda: dict(), dict(), free=dict(fig="a matplotlib figure or None"), target=lambda: _explorer().frame),
     "accelbook.claims.claim": Spec(lambda: dict(condition=True, text="t"),
