@@ -82,9 +82,7 @@ RELU = WebSpec(
 
 def _deep_linear_data(depth, width, kappa):
     from . import deep_linear
-    d = dict(deep_linear.deep_linear_explorer_data(int(depth), int(width), kappa))
-    d.update({f"term_{k}": v for k, v in d.pop("terms").items()})
-    return d
+    return dict(deep_linear.deep_linear_explorer_data(int(depth), int(width), kappa))
 
 
 def _deep_linear_summary(d):
@@ -101,9 +99,9 @@ DEEP_LINEAR = WebSpec(
         Panel((Series("gd", method="gd"), Series("heavy_ball", method="heavy_ball"),
                Series("bound", style="dashed", label="Theorem 10 bound (Wang et al.)")),
               ylabel="‖[ξ_t; ξ_t−1]‖ / ‖[ξ_0; ξ_−1]‖"),
-        Panel((Series("xi_norm", color="#D55E00", label="‖ξ_t‖"), Series("term_varphi", label="‖φ_t‖"),
-               Series("term_psi", style="dashed", color="#CC79A7", label="‖ψ_t‖"),
-               Series("term_iota", style="dotted", color="#56B4E9", label="‖ι_t‖")),
+        Panel((Series("xi_norm", color="#D55E00", label="‖ξ_t‖"), Series("varphi_norm", label="‖φ_t‖"),
+               Series("psi_norm", style="dashed", color="#CC79A7", label="‖ψ_t‖"),
+               Series("iota_norm", style="dotted", color="#56B4E9", label="‖ι_t‖")),
               ylabel="heavy ball: norms", ymin=1e-20),
     ),
     source="accelbook.webspecs:DEEP_LINEAR_EXPLORER")

@@ -35,6 +35,7 @@ __all__ = ["draw_frame", "live_explorer", "HEAVY_BALL", "LRP", "heavy_ball_explo
 TOL = 1e-6
 #: the most iterations the Chapter 1 summary runs to find the count (mirrored in JavaScript)
 COUNT_MAX = 20_000
+COUNT_CHUNK = 256  # the count holds once the error has stayed below for this many iterations (mirrored in JS)
 
 
 # ---------------------------------------------------------------- shared by every explorer
@@ -130,7 +131,7 @@ def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
         ``diverged``, ``per_direction`` (|e_{t,i}|), ``error``, ``gd_error``, ``bound`` (Theorem 7 of
         Wang et al. for the stacked error, None outside Theorem 5's condition), ``lower`` (the open lower end
         of Theorem 5's condition on β), ``c0`` (Theorem 5's sharp constant, None outside),
-        ``iters_hb`` / ``iters_gd`` (first t with ``error <= TOL * error[0]`` within ``COUNT_MAX``
+        ``iters_hb`` / ``iters_gd`` (the first t from which ``error <= TOL * error[0]`` holds for good, within ``COUNT_MAX``
         iterations, -1 otherwise) and ``message`` ("" or why nothing is drawn).
     """
     eta_L = real_scalar("eta_L", eta_L, lo=0.0, lo_open=True, hi=4.0)
@@ -160,7 +161,7 @@ def heavy_ball_explorer_data(eta_L, beta, kappa, *, n=6, t_max=150):
     stable = np.array([rho < 1.0, gd_rate < 1.0])
     if stable.any():
         counts[stable] = iterations_to_tolerance(np.stack([lam, lam])[stable], eta, np.array([beta, 0.0])[stable],
-                                                 TOL, t_max=COUNT_MAX, chunk=256)
+                                                 TOL, t_max=COUNT_MAX, chunk=COUNT_CHUNK)
     out["iters_hb"], out["iters_gd"] = int(counts[0]), int(counts[1])
     out["message"] = f"diverges: ρ(A) = {rho:.4g} > 1" if out["diverged"] else ""
     return out

@@ -31,7 +31,7 @@ def test_the_adapters_pass_the_chapters_data_through():
     assert d["beta"] == ref["beta_cor1"] and d["message"] == ""
     d = webspecs.DEEP_LINEAR_EXPLORER.data(depth=5, width=8, kappa=10.0)
     ref = deep_linear.deep_linear_explorer_data(5, 8, 10.0)
-    np.testing.assert_array_equal(d["term_psi"], ref["terms"]["psi"])
+    np.testing.assert_array_equal(d["psi_norm"], ref["psi_norm"])
     text = webspecs.DEEP_LINEAR_EXPLORER.quantities(d)
     assert text["heavy ball stays under the Theorem 10 bound"] == \
         ("yes" if np.all(ref["heavy_ball"] <= ref["bound"][:len(ref["heavy_ball"])]) else "no")

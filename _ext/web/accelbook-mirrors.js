@@ -103,26 +103,52 @@
     return Math.sqrt(s);
   }
 
-  /** quadratic.iterations_to_tolerance for one problem: first t with ||e_t|| <= tol ||e_0||, -1 if none */
-  function iterationsToTolerance(z, beta, e0, tol, tMax) {
+  /* theory.critical_damping_beta and theory.h, evaluated as accelbook does (cancellation-free forms,
+   * compensated sums with a double-double square root), so the mirror agrees at the boundary too. */
+  function criticalDampingBeta(z) { const q = (1.0 - z) / (1.0 + Math.sqrt(z)); return q * q; }
+  function twoSum(a, b) { const s = a + b, bb = s - a; return [s, (a - (s - bb)) + (b - bb)]; }
+  function split(a) { const c = 134217729.0 * a, hi = c - (c - a); return [hi, a - hi]; }
+  function sqrtDouble(z) {
+    const r = Math.sqrt(z), p = r * r, [rh, rl] = split(r);
+    const q = ((rh * rh - p) + 2 * rh * rl) + rl * rl;
+    return [r, r > 0 ? ((z - p) - q) / (2 * r) : 0.0];
+  }
+  function compensatedSum(terms) {
+    let total = 0.0, carry = 0.0;
+    for (const x of terms) { const [s, err] = twoSum(total, x); total = s; carry += err; }
+    return total + carry;
+  }
+  function h(beta, z) {
+    const [r, e] = sqrtDouble(z);
+    return compensatedSum([beta, -1.0, -z, 2 * r, 2 * e]) * compensatedSum([1.0, z, -beta, 2 * r, 2 * e]);
+  }
+
+  /** quadratic.iterations_to_tolerance for one problem (the convention of accelbook.metrics): the first t
+   *  from which ||e_t|| <= tol ||e_0|| holds for good, judged as the Python runner does: the run goes on until
+   *  the error has stayed below the level for `chunk` consecutive iterations (or until tMax); -1 if the error
+   *  is above the level at tMax or the recursion overflows. */
+  function iterationsToTolerance(z, beta, e0, tol, tMax, chunk) {
     const n = z.length;
     const a = new Float64Array(n);
     for (let i = 0; i < n; i++) { a[i] = 1.0 + beta - z[i]; }
     const target = tol * norm(e0);
     let prev = Float64Array.from(e0), cur = Float64Array.from(e0);
+    let lastAbove = 0;  // t = 0 is above the level (tol < 1)
     for (let t = 0; t < tMax; t++) {
       const next = new Float64Array(n);
       let s = 0;
       for (let i = 0; i < n; i++) { next[i] = a[i] * cur[i] - beta * prev[i]; s += next[i] * next[i]; }
-      if (Math.sqrt(s) <= target) { return t + 1; }
+      const size = Math.sqrt(s);
+      if (!Number.isFinite(size)) { return -1; }
+      if (!(size <= target)) { lastAbove = t + 1; } else if (t + 1 - lastAbove >= chunk) { return lastAbove + 1; }
       prev = cur; cur = next;
     }
-    return -1;
+    return lastAbove < tMax ? lastAbove + 1 : -1;
   }
 
   function column(values) { return {rows: values.length, cols: 1, n: values.length, stride: 1, v: Float64Array.from(values)}; }
 
-  const TOL = 1e-6, COUNT_MAX = 20000;
+  const TOL = 1e-6, COUNT_MAX = 20000, COUNT_CHUNK = 256;
 
   function count(k, rate) {
     if (rate >= 1.0) { return 'never: the rate is >= 1'; }
@@ -150,19 +176,20 @@
       for (let i = 0; i < n; i++) { per[s * n + i] = Math.abs(hb[s][i]); }
     }
     const sq = x => x * x;
-    const lower = Math.max(sq(1 - Math.sqrt(eta * lam[0])), sq(1 - Math.sqrt(eta * lam[n - 1])));
+    const zMin = eta * lam[0], zMax = eta * lam[n - 1];
+    const lower = Math.max(criticalDampingBeta(zMin), criticalDampingBeta(zMax));
     const holds = lower < 1.0 && lower < beta && beta <= 1.0;
     let c0 = null, bound = null;
     if (holds) {
-      const h = zz => -(beta - sq(1 - Math.sqrt(zz))) * (beta - sq(1 + Math.sqrt(zz)));
-      const hmin = Math.min(h(eta * lam[0]), h(eta * lam[n - 1]));
-      c0 = ((1 + beta) + Math.sqrt(Math.max(sq(1 + beta) - hmin, 0.0))) / Math.sqrt(hmin);
+      const hLo = h(beta, zMin), hHi = h(beta, zMax);
+      const zWorst = hLo <= hHi ? zMin : zMax, hmin = Math.min(hLo, hHi);
+      c0 = ((1 + beta) + Math.hypot(1 - beta, 1 + beta - zWorst)) / Math.sqrt(hmin);
       const b = new Float64Array(k), sb = Math.sqrt(beta);
       for (let s = 0; s < k; s++) { b[s] = Math.pow(sb, s) * c0 * Math.sqrt(2.0); }
       bound = column(b);
     }
-    const itersHb = rho < 1.0 ? iterationsToTolerance(z, beta, e0, TOL, COUNT_MAX) : -1;
-    const itersGd = gdRate < 1.0 ? iterationsToTolerance(z, 0.0, e0, TOL, COUNT_MAX) : -1;
+    const itersHb = rho < 1.0 ? iterationsToTolerance(z, beta, e0, TOL, COUNT_MAX, COUNT_CHUNK) : -1;
+    const itersGd = gdRate < 1.0 ? iterationsToTolerance(z, 0.0, e0, TOL, COUNT_MAX, COUNT_CHUNK) : -1;
     const condition = lower >= 1.0 ? 'fails: no β satisfies it for this η'
       : (holds ? 'holds:' : 'fails: needs') + ' ' + fmtG(lower, 4) + ' < β ≤ 1';
     return {
