@@ -453,3 +453,90 @@ def test_symmetric_psd_keeps_tiny_positive_eigenvalues_and_zeroes_rounding_negat
         symmetric_psd("H", np.diag([-1e-6, 1.0]))
     with pytest.raises(ValueError, match="H must be positive definite"):
         symmetric_psd("H", np.diag([0.0, 1.0]), positive_definite=True)
+
+
+# ---------------------------------------------------------------- properties that kill mutants (make mutation)
+@given(log_kappa=st.floats(0.0, 4.0), n=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))
+def test_gd_rates_are_the_contraction_factors_of_gradient_descent(log_kappa, n, seed):
+    """gd_rate is the spectral radius of I - eta H (the momentum matrix with beta = 0), for eta = 1/L and for
+    the optimal eta = 2/(mu + L), on random spectra with the given kappa."""
+    kappa = 10 ** log_kappa
+    H = random_psd(np.random.default_rng(seed), n, kappa=kappa)
+    assert theory.spectral_radius(H, 1.0, 0.0) == pytest.approx(theory.gd_rate(kappa), rel=1e-9, abs=1e-12)
+    optimal = theory.spectral_radius(H, 2 / (1 / kappa + 1.0), 0.0)
+    assert optimal == pytest.approx(theory.gd_rate(kappa, step="optimal"), rel=1e-9, abs=1e-12)
+    assert theory.gd_rate(kappa, step="optimal") <= theory.gd_rate(kappa) + 1e-15  # the best step is no worse
+
+
+@pytest.mark.parametrize("kappa", [1.0, 4.0, 100.0, 1e4, 1e8])
+def test_corollary1_bound_decays_at_the_heavy_ball_rate_and_is_loose_by_sqrt3(kappa):
+    """(68) decays at sqrt(beta) of Corollary 1's beta, and its constant 4 sqrt(kappa) is at least Theorem 5's
+    exact constant for the worst spectrum {1/kappa, 1}, by a factor between sqrt 3 and 2 that tends to sqrt 3
+    (the exact constant tends to (4/sqrt 3) sqrt(kappa) from below)."""
+    eta, beta = theory.corollary1_parameters(1 / kappa, 1.0)
+    bound = theory.corollary1_bound(kappa, np.arange(6))
+    np.testing.assert_allclose(bound[1:] / bound[:-1], np.sqrt(beta), rtol=1e-12)
+    np.testing.assert_allclose(bound[1:] / bound[:-1], theory.heavy_ball_rate(kappa), rtol=1e-12)
+    exact = theory.theorem5_constant(np.diag([1 / kappa, 1.0]), eta, beta)
+    assert np.sqrt(3) * (1 - 1e-9) <= bound[0] / exact <= 2.0
+    if kappa >= 1e8:
+        assert bound[0] / exact == pytest.approx(np.sqrt(3), rel=1e-3)
+
+
+@pytest.mark.parametrize("kappa", [1.0, 9.0, 250.0, 1e6])
+def test_theorem8_is_the_meta_theorem_with_its_constants(kappa):
+    """Theorem 8's bound (20) is (13) with C0 = C1 = 4 sqrt(kappa) (Corollary 1) and C2 = sqrt(eta mu)/4 with
+    eta = 1/alpha; its radius is the proof's sufficient condition 3 / (128 sqrt(kappa) C0^2), rounded to 1/683."""
+    from accelbook import residual
+    eta, beta = theory.corollary1_parameters(1 / kappa, 1.0)
+    t = np.arange(50)
+    c0 = 4 * np.sqrt(kappa)
+    meta = residual.meta_bound(t, beta, c0, c0, np.sqrt(eta / kappa) / 4, 1.0)
+    np.testing.assert_allclose(theory.theorem8_bound(kappa, t), meta, rtol=1e-12)
+    condition = 3 / (128 * np.sqrt(kappa) * c0 ** 2)
+    assert 0.999 * condition <= theory.theorem8_radius(kappa) <= condition
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4))
+def test_the_admissible_range_is_exactly_theorem5s(seed, n):
+    """Every beta in (lower, upper] of admissible_beta_bounds is accepted (upper = 1 included), lower itself is
+    refused (h = 0 there: no finite constant)."""
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n)
+    eta = rng.uniform(0.05, 3.9)
+    lower, upper = theory.admissible_beta_bounds(H, eta)
+    assert upper == 1.0 and 0 <= lower < 1
+    assert np.isfinite(theory.theorem5_constant(H, eta, upper))
+    assert np.isfinite(theory.theorem5_constant(H, eta, lower + (1 - lower) * 1e-6))
+    with pytest.raises(ValueError, match="beta must satisfy Theorem 5's condition"):
+        theory.theorem5_constant(H, eta, lower)
+
+
+@pytest.mark.parametrize("z, beta", [(0.5, 0.9), (0.01, 0.1), (3.0, 0.1), (3.9, 0.0), (1.0, 0.0), (2.5, 0.2),
+                                     ((1 - np.sqrt(0.3)) ** 2, 0.3)])
+def test_block_spectral_radius_is_the_largest_root(z, beta):
+    """Complex roots, real roots on either side of zero (z < 1 + beta and z > 1 + beta), the double root."""
+    roots = np.roots([1.0, -(1 + beta - z), beta])
+    assert theory.block_spectral_radius(z, beta) == pytest.approx(np.abs(roots).max(), rel=1e-7, abs=1e-12)
+
+
+def test_shape_mismatches_name_both_arguments_and_their_shapes():
+    with pytest.raises(ValueError, match=r"^beta and z must broadcast against each other, got shapes \(3,\) and \(2,\)"):
+        theory.h(np.full(3, 0.5), np.ones(2))
+    with pytest.raises(ValueError, match=r"^z and beta must broadcast against each other, got shapes \(3,\) and \(2,\)"):
+        theory.block_spectral_radius(np.ones(3), np.full(2, 0.5))
+
+
+def test_theorem5_condition_says_why_no_beta_works():
+    with pytest.raises(ValueError, match=r"\(H is singular\)"):
+        theory.theorem5_constant(np.diag([0.0, 1.0]), 1.0, 0.9)
+    with pytest.raises(ValueError, match=r"\(eta \* lambda_max\(H\) >= 4\)"):
+        theory.theorem5_constant(np.diag([0.5, 1.0]), 4.5, 0.9)
+
+
+def test_shortest_power_sequences():
+    A = theory.momentum_matrix(np.diag([0.3, 1.0]), 1.0, 0.5)
+    np.testing.assert_array_equal(theory.matrix_power_norms(A, 0), [1.0])
+    t, root, eps = theory.gelfand_sequence(A, 1)
+    assert t.tolist() == [1] and root[0] == pytest.approx(np.linalg.norm(A, 2), rel=1e-14)
+    np.testing.assert_array_equal(theory.matrix_power_norms(A, 3, np.zeros(4)), np.zeros(4))  # and no warning

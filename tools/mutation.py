@@ -11,6 +11,7 @@ selected tests that execute the mutated function.
 
 Writes to OUT:
   score.md / score.json   killed, survived, timeout, no-tests per module, the score, the date, the run time
+  mutmut.log              mutmut's own output
   survivors.md            the diff of every mutant that survived (or that no test executes), with the
                           verdict recorded in tools/mutation_equivalent.md where one was judged equivalent
 """
@@ -90,11 +91,15 @@ pytest_add_cli_args_test_selection = {toml_list(tests)}
     (work / "pyproject.toml").write_text(pyproject)
 
 
-def mutmut(work, *args, capture=True):
+def mutmut(work, *args, log=None):
+    """Run mutmut in ``work``; its output is captured, or appended to the file ``log``."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=str(work), ACCELBOOK_HYPOTHESIS_PROFILE="mutation")
     exe = [sys.executable, "-m", "mutmut", *args]
-    return subprocess.run(exe, cwd=work, env=env, text=True, capture_output=capture, check=False)
+    if log is None:
+        return subprocess.run(exe, cwd=work, env=env, text=True, capture_output=True, check=False)
+    with open(log, "a") as handle:
+        return subprocess.run(exe, cwd=work, env=env, text=True, stdout=handle, stderr=subprocess.STDOUT, check=False)
 
 
 def collect(work):
@@ -168,7 +173,10 @@ def main(argv=None):
     start = time.time()
     if not args.report_only:
         prepare(work, modules, tests)
-        proc = mutmut(work, "run", "--max-children", str(args.max_children), capture=False)
+        log = out / "mutmut.log"
+        log.write_text("")
+        print(f"mutmut is running (progress in {log}) ...", flush=True)
+        proc = mutmut(work, "run", "--max-children", str(args.max_children), log=log)
         print(f"mutmut run: exit code {proc.returncode}", flush=True)
     status = collect(work)
     if not status:
