@@ -261,3 +261,18 @@ def test_bad_inputs_give_clear_errors():
         dl.iterations_to_accuracy(prob, ws, 0.1, 0.5, 0.1, max_iter=-1)
     with pytest.raises(ValueError, match="monitors must be a sequence of names"):
         dl.train(prob, ws, 0.1, 0.5, 3, monitors=("spread",))
+
+
+def test_a_residual_whose_square_would_overflow_is_a_divergence():
+    """Before the output overflows, residuals can pass 1e154, where squares overflow: the runners stop at 1e150,
+    so the records of a diverging run stay safe for the stacked norms and the loss (no RuntimeWarning)."""
+    prob = dl.make_problem(4, 4, 4, kappa=10.0, seed=0)
+    ws = prob.init(4, 10, seed=1)
+    eta, beta = prob.parameters(10)
+    orc, layout = dl.oracle(prob, ws)
+    with pytest.raises(FloatingPointError, match="residual exceeds"):
+        orc(1e20 * layout.flatten(ws))  # depth 10: the output is about 1e200, finite, its square is not
+    for eta_scale in (3.0, 30.0, 300.0):
+        run = dl.train(prob, ws, eta_scale * eta, beta, 400, monitors=("xi",), record_loss=False)
+        assert run.diverged and np.abs(run.records["xi"]).max() <= dl.training.RESIDUAL_LIMIT
+        assert np.all(np.isfinite(metrics.stacked_norms(run.records["xi"])))
