@@ -19,14 +19,16 @@ Every public name is importable from ``accelbook.deep_linear`` itself (``ab.deep
 """
 
 from .data import DeepLinearProblem, make_problem, source_problem, torch_loss
-from .experiments import depth_sweep, kappa_sweep, width_sweep
+from .experiments import depth_sweep, kappa_sweep, theorem10_scaling_counterexample, width_sweep
 from .explorer import (EXPLORER, deep_linear_explorer, deep_linear_explorer_callback, deep_linear_explorer_data,
                        deep_linear_explorer_static, deep_linear_explorer_summary, draw_deep_linear_explorer)
 from .figures import residual_panel, terms_panel
 from .model import (architecture, check_orthogonal_init, end_to_end, gradients, gram, gram_matvec, gram_operator,
                     layer_shapes, loss, orthogonal_init, output, output_derivative, unvec, vec)
-from .theory import (data_condition_number, gram_at_init, lemma13_gram, lemma14_bounds, product_singular_values,
-                     r_l_linear, theorem4_step, theorem10_bound, theorem10_parameters, theorem10_rate)
+from .theory import (data_condition_number, full_product_nested, full_product_unit_count, gradient_bound_89,
+                     gram_at_init, lemma13_gram, lemma14_bounds, product_singular_values, r_l_linear, spread_limit_89,
+                     theorem4_step, theorem10_bound, theorem10_corrected_width, theorem10_parameters,
+                     theorem10_printed_width, theorem10_rate)
 from .training import iterations_to_accuracy, measured_rate, oracle, run_with_decomposition, train
 
 __all__ = [
@@ -37,12 +39,14 @@ __all__ = [
     # data and the problem object
     "DeepLinearProblem", "make_problem", "source_problem", "torch_loss",
     # Lemma 13, Theorems 4 and 10, Lemmas 14-15
-    "lemma13_gram", "gram_at_init", "product_singular_values", "data_condition_number", "theorem4_step",
-    "theorem10_parameters", "theorem10_rate", "theorem10_bound", "r_l_linear", "lemma14_bounds",
+    "lemma13_gram", "gram_at_init", "product_singular_values", "full_product_unit_count", "full_product_nested",
+    "data_condition_number", "theorem4_step", "theorem10_parameters", "theorem10_rate", "theorem10_bound",
+    "theorem10_printed_width", "theorem10_corrected_width", "r_l_linear", "gradient_bound_89", "spread_limit_89",
+    "lemma14_bounds",
     # training and Lemma 4 along a run
     "oracle", "train", "run_with_decomposition", "iterations_to_accuracy", "measured_rate",
     # experiments, figures and the explorer
-    "kappa_sweep", "depth_sweep", "width_sweep", "residual_panel", "terms_panel",
+    "kappa_sweep", "depth_sweep", "width_sweep", "theorem10_scaling_counterexample", "residual_panel", "terms_panel",
     "EXPLORER", "deep_linear_explorer_data", "draw_deep_linear_explorer", "deep_linear_explorer_summary",
     "deep_linear_explorer_callback", "deep_linear_explorer", "deep_linear_explorer_static",
 ]

@@ -43,6 +43,11 @@ class DeepLinearProblem:
     d_y = property(lambda self: self.Y.shape[0])
     kappa = property(lambda self: data_condition_number(self.X), doc="σ²max(X)/σ²min(X)")
 
+    @property
+    def w_star(self):
+        r"""The least-norm :math:`W_*` of (A1), :math:`Y(X^\top X)^{-1}X^\top` (so that :math:`W_*X = Y`)."""
+        return self.Y @ np.linalg.solve(self.X.T @ self.X, self.X.T)
+
     def loss(self, weights):
         """The loss (5) at ``weights``."""
         return loss(weights, self.X, self.Y)

@@ -11,10 +11,11 @@ import numpy as np
 from .. import metrics
 from .._validation import int_scalar, int_sequence, real_scalar, real_sequence, rng_from
 from .data import make_problem
-from .theory import r_l_linear, theorem10_rate
+from .data import DeepLinearProblem
+from .theory import r_l_linear, theorem10_bound, theorem10_corrected_width, theorem10_printed_width, theorem10_rate
 from .training import _problem, iterations_to_accuracy, measured_rate, run_with_decomposition, train
 
-__all__ = ["kappa_sweep", "depth_sweep", "width_sweep"]
+__all__ = ["kappa_sweep", "depth_sweep", "width_sweep", "theorem10_scaling_counterexample"]
 
 
 def _slope(x, counts):
@@ -128,4 +129,63 @@ def width_sweep(problem, widths, *, depth, n_iter, trials=1, eta_scale=1.0, seed
             out["r_l_linear"][i, j] = r_l_linear(problem.X, problem.d_y, depth, nu_c0=nu_c0, b0=xi0)
             out["diverged"][i, j] = run.diverged
     out["width"] = np.asarray(widths)
+    return out
+
+
+def _worst_ratio(problem, weights0, depth, n_iter):
+    """max_t ||[xi_t; xi_t-1]|| / (bound (22) * ||[xi_0; xi_-1]||) along heavy ball with Theorem 10's parameters."""
+    eta, beta = problem.parameters(depth)
+    run = train(problem, weights0, eta, beta, n_iter, monitors=("xi",), record_loss=False)
+    s = metrics.stacked_norms(run.records["xi"])
+    return float(np.max(s / s[0] / theorem10_bound(problem.kappa, np.arange(s.size)))), run
+
+
+def theorem10_scaling_counterexample(*, d=4, n=4, d_y=4, kappa=100.0, depth=30, n_iter=300, inits=20, C=1e6,
+                                     delta=0.1, seed=0):
+    r"""An explicit counterexample to Theorem 10's width condition as printed (Section 4.4 of Wang et al.).
+
+    Data with condition number ``kappa`` (``make_problem(d, n, d_y, kappa=kappa, seed=seed)``) are rescaled
+    to :math:`(cX, cY)` with :math:`c` (the first power of 10 large enough) such that the printed condition holds
+    with the constant ``C`` at the smallest admissible width :math:`m=\max\{d,d_y\}`, for the least-norm :math:`W_*` (unchanged by the scaling)
+    and ``delta``.  Heavy ball with Theorem 10's parameters then runs from ``inits`` orthogonal initialisations
+    (seeds ``seed + 1``, ...) for ``n_iter`` iterations; the iterates do not depend on :math:`c`, so for every
+    ``C`` a large enough :math:`c` gives the same violations of (22).
+
+    Returns a dict: ``scale`` (:math:`c`), ``m``, ``printed_width`` at :math:`X` and at :math:`cX`,
+    ``corrected_width`` (the scale-free condition of :func:`theorem10_corrected_width`, the same at both),
+    ``ratio`` (per initialisation, :math:`\max_t` of the stacked residual over the bound (22)), ``violated``,
+    ``fraction`` (of initialisations violating (22)), ``iterate_gap`` (the largest entry of
+    :math:`|W_T(X)-W_T(cX)|` for the first initialisation) and ``diverged`` (any run flagged).
+    """
+    for name, value in (("d", d), ("n", n), ("d_y", d_y), ("depth", depth), ("n_iter", n_iter), ("inits", inits)):
+        int_scalar(name, value, lo=1)
+    if n > d:
+        raise ValueError(f"n must be <= d (assumption (A1)), got n={n}, d={d}")
+    kappa = real_scalar("kappa", kappa, lo=1.0)
+    C = real_scalar("C", C, lo=0.0, lo_open=True)
+    delta = real_scalar("delta", delta, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    seed = int_scalar("seed", seed, lo=0)
+    base = make_problem(d, n, d_y, kappa=kappa, seed=seed)
+    m = max(d, d_y)
+    w_norm = float(np.linalg.norm(base.w_star, 2))
+    printed = theorem10_printed_width(base.X, d_y, w_star_norm=w_norm, delta=delta, C=C)
+    scale = float(10.0 ** np.ceil(np.log10(np.sqrt(max(printed / m, 1.0)))))  # a power of 10 past the threshold
+    scaled = DeepLinearProblem(X=scale * base.X, Y=scale * base.Y)
+    out = {"scale": scale, "m": m, "printed_width": (printed, theorem10_printed_width(
+        scaled.X, d_y, w_star_norm=w_norm, delta=delta, C=C)),
+        "corrected_width": (theorem10_corrected_width(base.X, d_y, w_star_norm=w_norm, delta=delta, C=C),
+                            theorem10_corrected_width(scaled.X, d_y, w_star_norm=w_norm, delta=delta, C=C))}
+    ratios, diverged = [], False
+    for k in range(inits):
+        w0 = scaled.init(m, depth, seed=seed + 1 + k)
+        ratio, run = _worst_ratio(scaled, w0, depth, n_iter)
+        ratios.append(ratio)
+        diverged |= run.diverged
+        if k == 0:
+            _, unscaled = _worst_ratio(base, w0, depth, n_iter)
+            out["iterate_gap"] = max(float(np.abs(a - b).max()) for a, b in zip(run.x, unscaled.x))
+    out["ratio"] = np.asarray(ratios)
+    out["violated"] = out["ratio"] > 1.0
+    out["fraction"] = float(out["violated"].mean())
+    out["diverged"] = bool(diverged)
     return out

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import theory as _meta
 from .._validation import int_scalar, int_sequence, real_scalar
 from .model import _check_orthogonal, _data, _layers, _scale, architecture
 
-__all__ = ["lemma13_gram", "gram_at_init", "product_singular_values", "data_condition_number", "theorem4_step",
-           "theorem10_parameters", "theorem10_rate", "theorem10_bound", "r_l_linear", "lemma14_bounds"]
+__all__ = ["lemma13_gram", "gram_at_init", "product_singular_values", "full_product_unit_count",
+           "full_product_nested", "data_condition_number", "theorem4_step", "theorem10_parameters",
+           "theorem10_rate", "theorem10_bound", "theorem10_printed_width", "theorem10_corrected_width",
+           "r_l_linear", "gradient_bound_89", "spread_limit_89", "lemma14_bounds"]
 
 
 def _times(t):
@@ -53,18 +56,55 @@ def gram_at_init(weights0, X):
 
 def product_singular_values(weights, i, j):
     r"""Singular values of :math:`W^{(j:i)} = W^{(j)}\cdots W^{(i)}` divided by
-    :math:`m^{(j-i+1)/2}` (layers numbered from 1, :math:`1\le i\le j\le L`); Lemma 13 says they all
-    equal 1 at the orthogonal initialisation (true unless ``(i, j) == (1, L)``)."""
+    :math:`m^{(j-i+1)/2}` (layers numbered from 1, :math:`1\le i\le j\le L`).  At the orthogonal
+    initialisation they all equal 1 for :math:`(i,j)\ne(1,L)` (Lemma 13); for the full product only when
+    the subspaces of :func:`full_product_nested` are nested (see :func:`full_product_unit_count`)."""
     ws = _layers(weights)
     i = int_scalar("i", i, lo=1)
     j = int_scalar("j", j, lo=i)
     if j > len(ws):
         raise ValueError(f"j must be <= depth L = {len(ws)}, got {j}")
-    c = _scale(ws)
-    prod = ws[i - 1] / c
-    for w in ws[i:j]:
+    return np.linalg.svd(_chain(ws[i - 1:j], _scale(ws)), compute_uv=False)
+
+
+def full_product_unit_count(d, d_y, m):
+    r"""How many of the :math:`\min\{d,d_y\}` singular values of :math:`W_0^{(L:1)}/m^{L/2}` equal 1 at the
+    random orthogonal initialisation (depth :math:`L\ge2`), with probability one: :math:`\max\{0, d+d_y-m\}`.
+
+    :math:`W_0^{(L:1)} = m^{L/2}RC` with :math:`C = W_0^{(L-1:1)}/m^{(L-1)/2}` (orthonormal columns, range a
+    :math:`d`-dimensional subspace of :math:`\mathbb{R}^m`) and :math:`R = W_0^{(L)}/\sqrt m` (orthonormal rows,
+    row space :math:`d_y`-dimensional); the singular values of :math:`RC` are the cosines of the principal angles
+    between the two subspaces, and as many equal 1 as the dimension of their intersection, which for
+    independent uniformly random subspaces is :math:`\max\{0, d+d_y-m\}`.  All of them equal 1 exactly when the
+    subspaces are nested, which happens with probability one iff :math:`m=\max\{d,d_y\}` (``m == d`` or
+    ``m == d_y``), and with probability zero otherwise."""
+    d, d_y, m = int_scalar("d", d, lo=1), int_scalar("d_y", d_y, lo=1), int_scalar("m", m, lo=1)
+    if m < max(d, d_y):
+        raise ValueError(f"m must be >= max(d, d_y) = {max(d, d_y)} (the orthogonal initialisation), got {m}")
+    return max(0, d + d_y - m)
+
+
+def full_product_nested(weights, *, rtol=1e-9):
+    r"""Whether the column space of :math:`W^{(L-1:1)}` and the row space of :math:`W^{(L)}` are nested (one
+    contains the other), the exact condition under which every singular value of :math:`W^{(L:1)}` equals
+    :math:`m^{L/2}` at an orthogonal initialisation (True for depth 1, a square orthogonal layer).  Meant for
+    weights whose partial products have full rank, as at the orthogonal initialisation."""
+    ws = _layers(weights)
+    rtol = real_scalar("rtol", rtol, lo=0.0)
+    if len(ws) == 1:
+        return True
+    C = np.linalg.qr(_chain(ws[:-1], _scale(ws)))[0]  # an orthonormal basis of the range of W^(L-1:1)
+    Rt = np.linalg.qr(ws[-1].T)[0]                    # of the row space of W^(L)
+    small, large = (C, Rt) if C.shape[1] <= Rt.shape[1] else (Rt, C)
+    return bool(np.linalg.norm(small - large @ (large.T @ small)) <= rtol * np.sqrt(small.shape[1]))
+
+
+def _chain(ws, c):
+    """The product of consecutive layers ``ws`` (first applied first), each divided by ``c``."""
+    prod = ws[0] / c
+    for w in ws[1:]:
         prod = (w / c) @ prod
-    return np.linalg.svd(prod, compute_uv=False)
+    return prod
 
 
 # ---------------------------------------------------------------- parameters, rates and bounds
@@ -97,9 +137,39 @@ def theorem10_rate(kappa):
 
 
 def theorem10_bound(kappa, t):
-    r"""The factor :math:`(1-\frac{1}{4\sqrt\kappa})^t\, 8\sqrt\kappa` of (22), for each ``t``."""
+    r"""The factor :math:`(1-\frac{1}{4\sqrt\kappa})^t\, 8\sqrt\kappa` of (22), for each ``t``: the meta
+    theorem's :math:`\theta^t\,2C_0` with Corollary 1's :math:`C_0\le4\sqrt\kappa`, the same factor as Theorem 8's
+    (20) (:func:`accelbook.theory.theorem8_bound`, which computes it)."""
     kappa = real_scalar("kappa", kappa, lo=1.0)
-    return theorem10_rate(kappa) ** _times(t) * 8.0 * np.sqrt(kappa)
+    return _meta.theorem8_bound(kappa, _times(t))
+
+
+def _width_factors(X, d_y, w_star_norm, delta, C):
+    """kappa^5 * C * (d_y (1 + ||W*||^2) + log(rank X / delta)) and sigma_max(X)."""
+    d_y = int_scalar("d_y", d_y, lo=1)
+    w_star_norm = real_scalar("w_star_norm", w_star_norm, lo=0.0)
+    delta = real_scalar("delta", delta, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    C = real_scalar("C", C, lo=0.0, lo_open=True)
+    smax, smin = _singular_range(X)
+    kappa = (smax / smin) ** 2
+    return C * kappa ** 5 * (d_y * (1.0 + w_star_norm ** 2) + np.log(np.shape(X)[1] / delta)), smax
+
+
+def theorem10_printed_width(X, d_y, *, w_star_norm, delta, C=1.0):
+    r"""The right side of Theorem 10's width condition as the source prints it,
+    :math:`C\,\frac{\kappa^5}{\sigma_{\max}^2(X)}\big(d_y(1+\lVert W_*\rVert_2^2)+\log(\bar r/\delta)\big)` with
+    :math:`\bar r = \operatorname{rank}X` (X of full column rank).  Not invariant under :math:`X\to cX`: it scales
+    like :math:`c^{-2}`."""
+    factor, smax = _width_factors(X, d_y, w_star_norm, delta, C)
+    return factor / smax ** 2
+
+
+def theorem10_corrected_width(X, d_y, *, w_star_norm, delta, C=1.0):
+    r"""The width condition the proof of Theorem 10 supports (Appendix G.1, step (e), with Lemma 13's
+    :math:`B_0`), :math:`C\,\kappa^5\frac{\lVert X\rVert_F^2}{\sigma_{\max}^2(X)}\big(d_y(1+\lVert W_*\rVert_2^2)+
+    \log(\bar r/\delta)\big)`: scale-free, the shape of Theorem 4's condition with :math:`\kappa^5` for :math:`\kappa^2`."""
+    factor, smax = _width_factors(X, d_y, w_star_norm, delta, C)
+    return factor * float(np.sum(np.asarray(X, dtype=np.float64) ** 2)) / smax ** 2
 
 
 def r_l_linear(X, d_y, depth, *, nu_c0, b0):
@@ -112,6 +182,32 @@ def r_l_linear(X, d_y, depth, *, nu_c0, b0):
     nu_c0 = real_scalar("nu_c0", nu_c0, lo=0.0)
     b0 = real_scalar("b0", b0, lo=0.0)
     return 64.0 * smax * np.sqrt(d_y) / (depth * smin ** 2) * nu_c0 * b0
+
+
+def gradient_bound_89(X, d_y, *, spread, residual_norm):
+    r"""The bound on each layer's gradient in (89) of Wang et al. (proof of Lemma 15), with Lemma 16's factor
+    :math:`s` (the largest of :math:`\lVert W^{(L:l+1)}\rVert_2/m^{(L-l)/2}` and
+    :math:`\lVert W^{(l:1)}X\rVert_2/(m^{l/2}\lVert X\rVert_2)` over :math:`1\le l<L`):
+    :math:`\lVert\partial\ell/\partial W^{(l)}\rVert_F\le\max\{s,s^2\}\,\lVert X\rVert_2\lVert U-Y\rVert_F/\sqrt{d_y}`
+    (:math:`s^2` as in (89) once :math:`s\ge1`; the first and last layers have one identity factor). It holds with
+    equality at the orthogonal initialisation (:math:`s=1`) when :math:`n=1`."""
+    smax, _ = _singular_range(X)
+    d_y = int_scalar("d_y", d_y, lo=1)
+    spread = real_scalar("spread", spread, lo=0.0)
+    residual_norm = real_scalar("residual_norm", residual_norm, lo=0.0)
+    return max(spread, spread ** 2) * smax * residual_norm / np.sqrt(d_y)
+
+
+def spread_limit_89(*, stacked_factor=np.sqrt(2.0)):
+    r"""The largest Lemma 16 factor :math:`s` for which (89) reaches its constant 4: with
+    :math:`\lVert U_s-Y\rVert_F = \lVert\xi_s\rVert\le\lVert[\xi_s;\xi_{s-1}]\rVert\le\theta^s\nu C_0\,
+    \mathrm{stacked\_factor}\,\lVert U_0-Y\rVert_F`, :func:`gradient_bound_89` is at most
+    :math:`4\lVert X\rVert_2\theta^s\nu C_0\lVert U_0-Y\rVert_F/\sqrt{d_y}` iff
+    :math:`s^2\,\mathrm{stacked\_factor}\le 4`.  Since :math:`\xi_{-1}=\xi_0`,
+    :math:`\lVert[\xi_0;\xi_{-1}]\rVert = \sqrt2\lVert\xi_0\rVert` and the factor is :math:`\sqrt2`
+    (:math:`s\le 2^{3/4}`); the source prints :math:`2\sqrt2`, which would need :math:`s\le 2^{1/4}`."""
+    f = real_scalar("stacked_factor", stacked_factor, lo=0.0, lo_open=True)
+    return float(np.sqrt(4.0 / f))
 
 
 def lemma14_bounds(X, d_y, m, eta, lam, t, *, nu_c0, xi0_norm):

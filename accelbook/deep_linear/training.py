@@ -21,6 +21,9 @@ from .model import _layers, _Products
 
 __all__ = ["oracle", "train", "run_with_decomposition", "iterations_to_accuracy", "measured_rate"]
 
+#: A residual entry beyond this is a divergence (the runners stop there): its square would overflow float64.
+RESIDUAL_LIMIT = 1e150
+
 #: The window of :func:`measured_rate` starts where the sequence has fallen to this fraction of its first value.
 RATE_START = 0.03
 
@@ -86,6 +89,8 @@ def oracle(problem, weights0, *, eta=1.0, terms=False, spread=False):
     def evaluate(v):
         p = _Products(layout.layers(v), X, checked=True)
         R = p.U - Y
+        if np.max(np.abs(R)) > RESIDUAL_LIMIT:  # its square would overflow in the loss and the stacked norms
+            raise FloatingPointError(f"the residual exceeds {RESIDUAL_LIMIT:g} (the run diverges)")
         out = {"products": p, "grad": layout.flatten(p.adjoint(R)), "loss": 0.5 * float(np.sum(R ** 2)),
                "xi": R.reshape(-1, order="F"), "residual": float(np.linalg.norm(R))}
         if terms:
@@ -102,8 +107,9 @@ def train(problem, weights0, eta, beta, n_iter, *, monitors=(), record_loss=True
     r"""Gradient descent (``beta = 0``) or heavy ball (Algorithm 1) on ``problem`` from ``weights0``, with
     the named outputs of :func:`oracle` listed in ``monitors`` as records (``run.records[name]``) and, with
     ``record_loss``, the loss (5) as ``run.losses``; ``tol`` stops the run once the loss is at most ``tol``.
-    Returns the :class:`~accelbook.methods.RunResult` (its iterates lists of layers); a diverging run is
-    flagged (``run.diverged``) and returns its finite prefix."""
+    Returns the :class:`~accelbook.methods.RunResult` (its iterates lists of layers); a diverging run (an
+    output that overflows, or a residual entry beyond :data:`RESIDUAL_LIMIT`) is flagged (``run.diverged``) and
+    returns its finite prefix."""
     problem = _problem(problem)
     weights0 = _weights0(weights0, problem)
     eta = real_scalar("eta", eta, lo=0.0, lo_open=True)

@@ -4,6 +4,7 @@ singular values of the products), Theorem 10's parameters as Corollary 1's for H
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from deep_linear_helpers import instances
 
 from accelbook import deep_linear as dl
@@ -33,20 +34,50 @@ def test_lemma13_gram_fails_away_from_orthogonal_init():
     assert not np.allclose(dl.gram(ws, prob.X), dl.lemma13_gram(prob.X, 2, 3), rtol=1e-3)
 
 
-@pytest.mark.parametrize("d, d_y, m, depth", [(3, 2, 8, 5), (4, 4, 4, 3), (2, 3, 10, 2)])
-def test_lemma13_singular_values_of_partial_products(d, d_y, m, depth):
-    ws = dl.orthogonal_init(d, d_y, m, depth, seed=3)
+def nested_init(d, d_y, m, depth, rng):
+    """An orthogonal initialisation (Section 2.3's conditions hold) whose full product is nested by construction:
+    the row space of W^(L) contains, or lies in, the range of W^(L-1:1), for any m >= max(d, d_y)."""
+    Q = dl.model._haar(rng, m)
+    middle = [np.sqrt(m) * dl.model._haar(rng, m) for _ in range(depth - 2)]
+    P = np.eye(m)
+    for w in middle:
+        P = (w / np.sqrt(m)) @ P
+    return [np.sqrt(m) * Q[:, :d]] + middle + [np.sqrt(m) * (P @ Q[:, :d_y]).T]
+
+
+@settings(max_examples=60)
+@given(d=st.integers(1, 5), d_y=st.integers(1, 5), extra=st.integers(0, 6), depth=st.integers(2, 6),
+       nested=st.booleans(), seed=st.integers(0, 2 ** 32 - 1))
+def test_lemma13_full_product_is_an_isometry_exactly_when_nested(d, d_y, extra, depth, nested, seed):
+    """Partial products other than the full one are scaled isometries; the full product's singular values equal
+    m^{L/2} exactly when the two subspaces are nested, which for the random initialisation happens iff m = max(d, d_y);
+    otherwise max(0, d + d_y - m) of them equal it and the rest are smaller (both ways, on random instances)."""
+    rng = np.random.default_rng(seed)
+    m = max(d, d_y) + extra
+    ws = nested_init(d, d_y, m, depth, rng) if nested else dl.orthogonal_init(d, d_y, m, depth, seed=rng)
+    dl.check_orthogonal_init(ws)
     for i in range(1, depth + 1):
         for j in range(i, depth + 1):
-            s = dl.product_singular_values(ws, i, j)
             if (i, j) != (1, depth):
-                np.testing.assert_allclose(s, 1.0, atol=1e-10)
+                np.testing.assert_allclose(dl.product_singular_values(ws, i, j), 1.0, atol=1e-10)
     full = dl.product_singular_values(ws, 1, depth)
-    assert full.max() <= 1 + 1e-10
-    if m > d + d_y - 1 and depth >= 2:  # erratum: the full product is not m^{L/2} times an isometry
-        assert full.max() < 1 - 1e-6
-    else:  # m = d = d_y: every layer is square and the claim holds
-        np.testing.assert_allclose(full, 1.0, atol=1e-10)
+    assert full.size == min(d, d_y) and full.max() <= 1 + 1e-10
+    unit = int(np.sum(full > 1 - 1e-9))
+    is_nested = dl.full_product_nested(ws)
+    assert (unit == min(d, d_y)) == is_nested          # the exact condition, whatever the construction
+    if nested:
+        assert is_nested and unit == min(d, d_y)
+    else:                                             # the random initialisation: generic position
+        assert unit == dl.full_product_unit_count(d, d_y, m)
+        assert is_nested == (m == max(d, d_y))
+        assert np.all((full > 1 - 1e-9) | (full < 1 - 1e-6))   # the other cosines are clearly below 1
+
+
+def test_the_intermediate_widths_refute_the_old_claim():
+    """max(d, d_y) < m < d + d_y: neither all equal to 1 (what the old test asserted) nor all below 1."""
+    ws = dl.orthogonal_init(3, 2, 4, 5, seed=3)
+    full = dl.product_singular_values(ws, 1, 5)
+    assert np.sum(full > 1 - 1e-9) == 1 == dl.full_product_unit_count(3, 2, 4) and full.min() < 0.99
 
 
 # ---------------------------------------------------------------- Theorem 10's parameters and bounds
@@ -89,3 +120,56 @@ def test_bad_inputs_give_clear_errors():
         dl.theorem10_rate("abc")
     with pytest.raises(ValueError, match="t must be >= 0"):
         dl.theorem10_bound(4.0, -1)
+
+
+def test_the_printed_width_condition_is_not_scale_invariant_and_the_corrected_one_is():
+    prob = dl.make_problem(4, 3, 2, kappa=10.0, seed=0)
+    kw = dict(w_star_norm=float(np.linalg.norm(prob.w_star, 2)), delta=0.1, C=2.0)
+    for c in (1e-3, 7.0, 1e5):
+        assert dl.theorem10_printed_width(c * prob.X, 2, **kw) == pytest.approx(
+            dl.theorem10_printed_width(prob.X, 2, **kw) / c ** 2, rel=1e-9)
+        assert dl.theorem10_corrected_width(c * prob.X, 2, **kw) == pytest.approx(
+            dl.theorem10_corrected_width(prob.X, 2, **kw), rel=1e-9)
+    # sigma_max(X) = 1 here, so the two differ by the factor ||X||_F^2
+    assert dl.theorem10_corrected_width(prob.X, 2, **kw) == pytest.approx(
+        dl.theorem10_printed_width(prob.X, 2, **kw) * np.sum(prob.X ** 2), rel=1e-12)
+    np.testing.assert_allclose(prob.w_star @ prob.X, prob.Y, atol=1e-12)
+
+
+@settings(max_examples=30)
+@given(seed=st.integers(0, 2 ** 32 - 1))
+def test_gradient_bound_89_binds_at_the_orthogonal_initialisation_with_one_sample(seed):
+    """(89)'s first inequality is an equality for n = 1 at the orthogonal initialisation (spread 1), so a wrong
+    constant in it (or in the gradient's scaling) cannot pass; with n > 1 it is an inequality."""
+    rng = np.random.default_rng(seed)
+    d, d_y, depth = int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(2, 8))
+    m = int(rng.integers(max(d, d_y), 12))
+    for n in (1, min(d, 3)):
+        prob = dl.make_problem(d, n, d_y, seed=rng)
+        ws = prob.init(m, depth, seed=rng)
+        xi = np.linalg.norm(dl.output(ws, prob.X) - prob.Y)
+        bound = dl.gradient_bound_89(prob.X, d_y, spread=1.0, residual_norm=xi)
+        norms = np.array([np.linalg.norm(g) for g in prob.grad(ws)])
+        assert np.all(norms <= bound * (1 + 1e-12))
+        if n == 1:
+            np.testing.assert_allclose(norms, bound, rtol=1e-10)
+
+
+def test_the_spread_that_89_allows():
+    """s^2 sqrt(2) <= 4 gives s <= 2^(3/4) = 1.68; the source's 2 sqrt(2) would give 2^(1/4) = 1.19; both admit
+    Lemma 16's 1.1, and at the limit the chain of (89) closes exactly."""
+    s, s_source = dl.spread_limit_89(), dl.spread_limit_89(stacked_factor=2 * np.sqrt(2))
+    assert s == pytest.approx(2 ** 0.75, rel=1e-15) and s_source == pytest.approx(2 ** 0.25, rel=1e-15)
+    assert 1.1 < s_source < s
+    X = np.diag([3.0, 1.0])
+    # at s, (89) with ||xi_s|| = sqrt(2) theta^s nu C0 ||xi_0|| is 4 ||X|| theta^s nu C0 ||xi_0|| / sqrt(d_y)
+    assert dl.gradient_bound_89(X, 4, spread=s, residual_norm=np.sqrt(2) * 0.3) == pytest.approx(4 * 3.0 * 0.3 / 2)
+
+
+def test_the_scaling_counterexample_to_the_printed_width_condition():
+    out = dl.theorem10_scaling_counterexample(inits=3, n_iter=300)
+    assert out["m"] == 4 and out["printed_width"][1] <= out["m"] < out["printed_width"][0]
+    assert out["corrected_width"][0] == pytest.approx(out["corrected_width"][1], rel=1e-9)
+    assert out["corrected_width"][0] > 1e10
+    assert out["fraction"] == 1.0 and np.all(out["ratio"] > 1) and not out["diverged"]
+    assert out["iterate_gap"] < 1e-9

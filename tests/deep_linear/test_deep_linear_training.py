@@ -115,12 +115,66 @@ def test_theorem10_and_lemmas_14_15_on_random_wide_instances(seed):
     # Lemma 15: with nu C0 measured from the run, the layers stay within R_{L-linear}
     nu_c0 = float(np.max(s / (theta ** t * s[0])))
     xi0 = np.linalg.norm(terms["xi"][0])
-    assert terms["spread"].max() <= 1.68  # Lemma 16's factors, as (89) needs them
+    assert terms["spread"].max() <= dl.spread_limit_89()  # Lemma 16's factors, as (89) needs them (2^(3/4))
     assert terms["distance"].max() <= dl.r_l_linear(prob.X, d_y, depth, nu_c0=nu_c0, b0=xi0)
     # Lemma 14, the bounds on the higher-order terms
     b = dl.lemma14_bounds(prob.X, d_y, m, eta, prob.lam(depth), t[:-1], nu_c0=nu_c0, xi0_norm=xi0)
     for key in ("varphi", "psi"):
         assert np.all(np.linalg.norm(terms[key], axis=1) <= b[key] + 1e-12 * xi0)
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 2 ** 32 - 1))
+def test_the_gradient_bound_89_holds_along_runs_and_binds_at_the_start(seed):
+    """The step of Lemma 15's proof that can bind: ||dl/dW_l(W_s)|| <= s_t^2 ||X|| ||xi_s|| / sqrt(d_y) with the
+    measured Lemma 16 factor s_t, an equality at t = 0 when n = 1 (a 2x error in the bound would be caught)."""
+    rng = np.random.default_rng(seed)
+    d, d_y, depth = int(rng.integers(1, 5)), int(rng.integers(1, 4)), int(rng.integers(2, 10))
+    n = int(rng.integers(1, d + 1))
+    m = int(rng.integers(max(d, d_y), 16))
+    prob = dl.make_problem(d, n, d_y, kappa=float(10 ** rng.uniform(0, 1.5)) if n > 1 else None, seed=rng)
+    w0 = prob.init(m, depth, seed=rng)
+    eta, beta = prob.parameters(depth)
+    run, terms = dl.run_with_decomposition(prob, w0, eta, beta, 25, store="all", record_spread=True)
+    for t, w in enumerate(run.iterates):
+        norms = np.array([np.linalg.norm(g) for g in prob.grad(w)])
+        bound = dl.gradient_bound_89(prob.X, d_y, spread=terms["spread"][t], residual_norm=np.linalg.norm(
+            terms["xi"][t]))
+        assert np.all(norms <= bound * (1 + 1e-10))
+        if t == 0 and n == 1:
+            np.testing.assert_allclose(norms, bound, rtol=1e-10)
+
+
+def test_depth_two_remainders_are_the_exact_cross_terms():
+    """For L = 2 the output is bilinear, so (84) and (85) are exactly (m d_y)^(-1/2) vec(D2 D1 X) for the step
+    D = W_{t+1} - W_t and beta (m d_y)^(-1/2) vec(B2 B1 X) for B = W_{t-1} - W_t: no slack to hide a wrong constant."""
+    prob = dl.make_problem(3, 3, 2, kappa=8.0, seed=5)
+    m = 7
+    ws = prob.init(m, 2, seed=6)
+    eta, beta = prob.parameters(2)
+    run, terms = dl.run_with_decomposition(prob, ws, eta, beta, 15, store="all")
+    k = 1 / np.sqrt(m * 2)
+    its = run.iterates
+    for t in range(15):
+        D = [a - b for a, b in zip(its[t + 1], its[t])]
+        np.testing.assert_allclose(terms["varphi"][t], dl.vec(k * D[1] @ D[0] @ prob.X), rtol=1e-8, atol=1e-14)
+        B = [a - b for a, b in zip(its[max(t - 1, 0)], its[t])]
+        np.testing.assert_allclose(terms["psi"][t], dl.vec(beta * k * B[1] @ B[0] @ prob.X), rtol=1e-8, atol=1e-14)
+    assert np.linalg.norm(terms["varphi"][1]) > 1e-6  # a real remainder
+
+
+def test_at_depth_one_the_residual_is_exactly_the_linear_recursion():
+    """phi = 0 for L = 1: [xi_t; xi_{t-1}] = A^t [xi_0; xi_0] with A the momentum matrix of H_0, so the stacked
+    residual is an exact quantity (Theorem 7's ||A^t||), not one seen through the slack of (22)."""
+    prob = dl.make_problem(3, 3, 3, kappa=30.0, seed=1)
+    ws = prob.init(3, 1, seed=2)
+    eta, beta = prob.parameters(1)
+    _, terms = dl.run_with_decomposition(prob, ws, eta, beta, 60)
+    H0 = dl.lemma13_gram(prob.X, 3, 1)
+    A = theory.momentum_matrix(H0, eta, beta)
+    z = np.concatenate([terms["xi"][0], terms["xi"][0]])
+    exact = [np.linalg.norm(np.linalg.matrix_power(A, t) @ z) for t in range(61)]
+    np.testing.assert_allclose(stacked(terms["xi"]), exact, rtol=1e-9)
 
 
 def test_lemma14_iota_bound_on_a_wide_network():
@@ -135,6 +189,7 @@ def test_lemma14_iota_bound_on_a_wide_network():
                           xi0_norm=np.linalg.norm(terms["xi"][0]))
     ratio = np.linalg.norm(terms["iota"], axis=1) / b["iota"]
     assert ratio.max() < 1
+    assert ratio.max() > 0.1  # the bound is within a factor 10 here: a constant off by 10 would be seen
 
 
 # ---------------------------------------------------------------- rates and iterations to accuracy
@@ -206,3 +261,18 @@ def test_bad_inputs_give_clear_errors():
         dl.iterations_to_accuracy(prob, ws, 0.1, 0.5, 0.1, max_iter=-1)
     with pytest.raises(ValueError, match="monitors must be a sequence of names"):
         dl.train(prob, ws, 0.1, 0.5, 3, monitors=("spread",))
+
+
+def test_a_residual_whose_square_would_overflow_is_a_divergence():
+    """Before the output overflows, residuals can pass 1e154, where squares overflow: the runners stop at 1e150,
+    so the records of a diverging run stay safe for the stacked norms and the loss (no RuntimeWarning)."""
+    prob = dl.make_problem(4, 4, 4, kappa=10.0, seed=0)
+    ws = prob.init(4, 10, seed=1)
+    eta, beta = prob.parameters(10)
+    orc, layout = dl.oracle(prob, ws)
+    with pytest.raises(FloatingPointError, match="residual exceeds"):
+        orc(1e20 * layout.flatten(ws))  # depth 10: the output is about 1e200, finite, its square is not
+    for eta_scale in (3.0, 30.0, 300.0):
+        run = dl.train(prob, ws, eta_scale * eta, beta, 400, monitors=("xi",), record_loss=False)
+        assert run.diverged and np.abs(run.records["xi"]).max() <= dl.training.RESIDUAL_LIMIT
+        assert np.all(np.isfinite(metrics.stacked_norms(run.records["xi"])))
