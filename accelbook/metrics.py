@@ -44,13 +44,19 @@ def stacked_norms(xi, *, xi_prev=None):
     xi = finite_array("xi", xi)
     if xi.ndim < 2 or xi.shape[0] == 0 or xi.shape[-1] == 0:
         raise ValueError(f"xi must have shape (T+1, ..., n) with T+1 >= 1 and n >= 1, got {xi.shape}")
-    sq = np.sum(xi ** 2, axis=-1)
+    norms = _norms(xi)
     if xi_prev is None:
-        sq_prev0 = sq[:1]
+        prev0 = norms[:1]
     else:
-        prev = finite_array("xi_prev", xi_prev, shape=xi.shape[1:])
-        sq_prev0 = np.sum(prev ** 2, axis=-1)[None]
-    return np.sqrt(sq + np.concatenate([sq_prev0, sq[:-1]]))
+        prev0 = _norms(finite_array("xi_prev", xi_prev, shape=xi.shape[1:]))[None]
+    return np.hypot(norms, np.concatenate([prev0, norms[:-1]]))
+
+
+def _norms(v):
+    """Euclidean norms over the last axis, scaled so that finite vectors never overflow when squared."""
+    scale = np.max(np.abs(v), axis=-1, keepdims=True)
+    scale = np.where(scale > 0, scale, 1.0)
+    return scale[..., 0] * np.sqrt(np.sum((v / scale) ** 2, axis=-1))
 
 
 def _curves(name, values):

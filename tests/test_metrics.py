@@ -81,3 +81,9 @@ def test_loglog_slope_of_a_power_law():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises((ValueError, TypeError), match=rf"^{name} "):
         call()
+
+
+def test_stacked_norms_of_huge_finite_residuals_do_not_overflow():
+    xi = np.array([[1e200, 1e200], [3e300, 4e300]])
+    out = metrics.stacked_norms(xi)
+    np.testing.assert_allclose(out, [np.sqrt(4) * 1e200, np.hypot(5e300, np.sqrt(2) * 1e200)], rtol=1e-14)
