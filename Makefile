@@ -87,11 +87,11 @@ assignments: $(STAMP)
 grade: assignments
 	$(PY) -m pytest -q -m assignments tests/test_assignments_grading.py
 
-# Two lanes on the two cores (the chapters run single-threaded): the instructor build in one, the unit tests,
-# the student build and the Binder test in the other (the grading of the assignments after the instructor build);
-# the browser test needs both builds.
+# Lanes on the two cores (the chapters run single-threaded): the instructor build and then the grading of the
+# assignments in one, the unit tests and the student build in the other, and the Binder test (mostly installing
+# a fresh environment: disk and network, little CPU) beside them; the browser test needs both builds.
 test: $(STAMP) $(MATHJAX)
-	$(MAKE) --no-print-directory -j2 test-lane-build test-lane-rest
+	$(MAKE) --no-print-directory -j3 test-lane-build test-lane-rest binder
 	$(MAKE) --no-print-directory browser
 
 test-lane-build:
@@ -101,7 +101,6 @@ test-lane-build:
 test-lane-rest:
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory student-strict
-	$(MAKE) --no-print-directory binder
 
 bench: $(STAMP) $(MATHJAX)
 	$(PY) bench/bench.py $(BENCH_ARGS)
