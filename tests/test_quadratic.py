@@ -161,3 +161,100 @@ def test_quadratic_refuses_points_of_the_wrong_shape():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------- properties that kill mutants (make mutation)
+@given(n=st.integers(2, 12), log_kappa=st.floats(0.1, 3.0), mu=st.floats(0.1, 10.0))
+def test_linear_spectrum_is_equally_spaced_from_mu_to_kappa_mu(n, log_kappa, mu):
+    kappa = 10 ** log_kappa
+    lam = quadratic.spectrum(n, kappa, mu=mu, spacing="linear")
+    assert lam[0] == pytest.approx(mu, rel=1e-12) and lam[-1] == pytest.approx(kappa * mu, rel=1e-12)
+    np.testing.assert_allclose(np.diff(lam), (kappa - 1) * mu / (n - 1), rtol=1e-9)
+    log = quadratic.spectrum(n, kappa, mu=mu)
+    np.testing.assert_allclose(np.diff(np.log(log)), np.log(kappa) / (n - 1), rtol=1e-9)
+    q = quadratic.make_quadratic(n, kappa, mu=mu, spacing="linear", seed=1)
+    np.testing.assert_allclose(q.eigenvalues, lam, rtol=1e-9)
+
+
+def test_make_quadratic_says_which_argument_is_missing_or_extra():
+    assert quadratic.spectrum(1, 1.0).tolist() == [1.0]
+    with pytest.raises(ValueError, match="n must be >= 2 when kappa > 1"):
+        quadratic.spectrum(1, 2.0)
+    with pytest.raises(ValueError, match="^kappa must be given"):
+        quadratic.make_quadratic(3)
+    with pytest.raises(ValueError, match="^n must be given"):
+        quadratic.make_quadratic(kappa=3.0)
+    with pytest.raises(ValueError, match="^give either eigenvalues or"):
+        quadratic.make_quadratic(3, eigenvalues=[1.0, 2.0])
+    for bad in ([0.0, 1.0], [], [[1.0, 2.0]]):
+        with pytest.raises(ValueError, match="eigenvalues must"):
+            quadratic.make_quadratic(eigenvalues=bad)
+    np.testing.assert_array_equal(quadratic.make_quadratic(4, 10.0).H, quadratic.make_quadratic(4, 10.0, seed=0).H)
+
+
+def test_quadratic_holds_its_validated_symmetrised_matrix():
+    q = quadratic.Quadratic(H=[[2.0, 1.0 + 1e-13], [1.0, 2.0]], b=[1, 2])
+    assert isinstance(q.H, np.ndarray) and q.H.dtype == np.float64 and np.array_equal(q.H, q.H.T)
+    assert isinstance(q.b, np.ndarray) and q.b.dtype == np.float64
+
+
+def test_eigen_errors_messages_flags_and_zero_steps():
+    run = quadratic.eigen_errors([5.0], 0.0, [1.0], 2000)
+    assert run.message.startswith(f"diverged at iteration {run.nit + 1}:")
+    ok = quadratic.eigen_errors([0.5], 0.5, [1.0], 3)
+    assert ok.diverged is False and ok.message == "completed 3 iterations"
+    np.testing.assert_array_equal(quadratic.eigen_errors([0.5, 1.0], 0.5, [1.0, 2.0], 0).errors, [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"^z and beta and e0 must broadcast against each other, got shapes \(2,\), \(\), \(3,\)"):
+        quadratic.eigen_errors([0.5, 1.0], 0.5, [1.0, 2.0, 3.0], 5)
+
+
+@given(seed=st.integers(0, 10_000), beta_frac=st.floats(0.0, 1.0), t_max=st.integers(1, 400),
+       chunk=st.integers(1, 60))
+def test_iterations_to_tolerance_on_short_runs(seed, beta_frac, t_max, chunk):
+    """Any t_max and chunk: a count k is the first t of a stretch below the level that lasts `chunk`
+    iterations or reaches t_max, and k <= t_max; -1 means the error is above the level at t_max (or at the end
+    of the run)."""
+    rng = np.random.default_rng(seed)
+    lam = np.sort(rng.uniform(0.05, 1.0, 4))
+    beta = 0.9 * beta_frac
+    e0 = rng.standard_normal(4)
+    k = quadratic.iterations_to_tolerance(lam, 1.0, beta, 1e-2, e0=e0, t_max=t_max, chunk=chunk)[0]
+    errs = np.linalg.norm(quadratic.eigen_errors(lam, beta, e0, t_max).errors, axis=1)
+    level = 1e-2 * np.linalg.norm(e0)
+    if k == metrics.NOT_REACHED:
+        assert errs[t_max] > level
+    else:
+        assert 0 < k <= t_max and errs[k - 1] > level
+        assert np.all(errs[k:min(k + chunk, t_max + 1)] <= level)
+        if k + chunk > t_max + 1:  # stopped by t_max: the count is metrics' on the truncated run
+            assert k == metrics.iterations_to_tolerance(errs, 1e-2)
+
+
+def test_iterations_to_tolerance_batches_and_arguments():
+    lam = np.array([[1.0, 0.5], [5.0, 1.0], [1.0, 0.2]])  # the middle problem diverges (eta * 5 > 2)
+    counts = quadratic.iterations_to_tolerance(lam, 1.0, 0.0, 1e-6)
+    assert counts[1] == metrics.NOT_REACHED and counts[0] > 0 and counts[2] > counts[0]
+    np.testing.assert_array_equal(quadratic.iterations_to_tolerance(lam[[0, 2]], np.array([1.0]), 0.0, 1e-6),
+                                  counts[[0, 2]])
+    assert quadratic.iterations_to_tolerance([1.0], 1.0, 0.0, 0.5, t_max=1)[0] == 1  # one step: e_1 = 0
+    with pytest.raises(ValueError, match="^e0 must be nonzero for every problem"):
+        quadratic.iterations_to_tolerance(lam[[0, 2]], 1.0, 0.0, 1e-3, e0=[[0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="eta must be a scalar or have shape"):
+        quadratic.iterations_to_tolerance(lam, [[1.0]], 0.0, 1e-3)
+
+
+def test_kappa_sweep_slopes_use_every_reached_count():
+    two = quadratic.kappa_sweep([10.0, 100.0], tol=1e-3, n=2)
+    assert np.isfinite(two["slope_gd"]) and np.isfinite(two["slope_heavy_ball"])
+    assert two["slope_gd"] == pytest.approx(metrics.loglog_slope(two["kappa"], two["gd"]), rel=1e-12)
+    close = quadratic.kappa_sweep([2.0, 2.5], tol=1e-3, n=4)
+    assert np.isfinite(close["slope_gd"])
+    same = quadratic.kappa_sweep([10.0, 10.0], tol=1e-3, n=4)
+    assert np.isnan(same["slope_gd"]) and np.isnan(same["slope_heavy_ball"])
+    with_one = quadratic.kappa_sweep([1.0, 10.0, 100.0], tol=1e-3, n=4)
+    assert with_one["gd"][0] == 1  # kappa = 1, eta = 1/L: exact in one step
+    assert with_one["slope_gd"] == pytest.approx(metrics.loglog_slope(with_one["kappa"], with_one["gd"]), rel=1e-12)
+    with pytest.raises(ValueError, match="n must be >= 2"):
+        quadratic.kappa_sweep([1.0], n=1)
+    # the chapter's figure: n = 20 eigenvalues unless told otherwise
+    np.testing.assert_array_equal(quadratic.kappa_sweep([30.0])["gd"], quadratic.kappa_sweep([30.0], n=20)["gd"])

@@ -42,11 +42,11 @@ SPECS = {
     "accelbook.quadratic.iterations_to_tolerance": Spec(
         lambda: dict(eigenvalues=[1.0, 0.1], eta=1.0, beta=0.5, tol=1e-3),
         dict(eigenvalues=["abc", [NAN], [0.0, 1.0], [], None, np.ones((2, 2, 2))],
-             eta=("pos_real", [np.ones(3)]), beta=("unit_open", [np.full(3, 0.5)]), tol=("pos_real", [1.0]),
+             eta=("pos_real", [np.ones(3), [[0.5]]]), beta=("unit_open", [np.full(3, 0.5)]), tol=("pos_real", [1.0]),
              e0=["abc", [NAN, 1.0], np.ones(3), [0.0, 0.0], True], t_max="pos_int", chunk="pos_int")),
     "accelbook.quadratic.kappa_sweep": Spec(
         lambda: dict(kappas=[10.0], tol=1e-3, n=4),
-        dict(kappas=["abc", [NAN], [0.5], [], None], tol=("pos_real", [1.0]), n=("pos_int", [1]))),
+        dict(kappas=["abc", [NAN], [0.5], [], None, [[10.0]]], tol=("pos_real", [1.0]), n=("pos_int", [1]))),
 }
 
 EXEMPT = {"accelbook.quadratic.EigenErrors": "the result record, built by eigen_errors"}
