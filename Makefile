@@ -109,10 +109,11 @@ bench: $(STAMP) $(MATHJAX)
 # carry theorems; score and surviving mutants go to _build/mutation/. Too slow for `make test` (about an hour
 # on 2 cores). MUTATE lists paths or globs; those that match nothing are skipped, so a module can be listed
 # before it exists. Extend it (or override: `make mutation MUTATE=accelbook/theory.py`).
-MUTATE ?= accelbook/theory.py accelbook/residual.py accelbook/convex.py accelbook/quadratic.py \
+MUTATE ?= accelbook/theory.py accelbook/residual.py accelbook/convex.py accelbook/lrp.py accelbook/quadratic.py \
           accelbook/relu/theory.py accelbook/relu/model.py \
           accelbook/deep_linear/theory.py accelbook/deep_linear/model.py \
-          accelbook/partition/theory.py accelbook/partition/*model*.py
+          accelbook/partition/theory.py accelbook/partition/*model*.py accelbook/partition/network.py \
+          accelbook/partition/lemmas.py
 MUTATION_JOBS ?= 2
 MUTSTAMP := $(VENV)/.mutation-installed
 
