@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .explorer import Param
-from .webadapt import adapt
+from .explorer_adapt import adapt
 from .webexplorer import Panel, Series, WebSpec
 
 __all__ = ["HEAVY_BALL", "LRP", "RELU", "DEEP_LINEAR", "PARTITION", "RELU_EXPLORER", "DEEP_LINEAR_EXPLORER",

@@ -1,4 +1,4 @@
-"""Chapters 3-5's in-page explorers, adapted from their data functions (accelbook.webspecs, webadapt)."""
+"""Chapters 3-5's in-page explorers, adapted from their data functions (accelbook.webspecs, explorer_adapt)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
