@@ -208,3 +208,100 @@ def test_theorem8_scan_refuses_a_non_logistic_problem():
         convex.theorem8_scan(object(), [1e-3])
     with pytest.raises(ValueError, match="n_dirs must be >= 1"):
         convex.theorem8_scan(convex.make_logistic(10, 2), [1e-3], n_dirs=0)
+
+
+# ---------------------------------------------------------------- properties that kill mutants (make mutation)
+def test_theorem8_scan_reports_what_theorem8_predicts_near_the_minimiser():
+    """Near w_* heavy ball is its linearisation at the Hessian H_*: with Corollary 1's parameters every block
+    has complex roots, so the measured rate is sqrt(beta); bound_rate is the per-step factor of (20); the
+    ratio at t = 0 is 1/(8 sqrt(kappa)), a lower bound of the worst ratio, which stays below 1."""
+    f = convex.make_logistic(40, 3, lam=0.02, seed=5)
+    r = theory.theorem8_radius(f.kappa)
+    scan = convex.theorem8_scan(f, [r, 2 * r], n_dirs=3, n_iter=300, seed=2)
+    assert set(scan) == {"radius", "worst_ratio", "rate", "kappa", "bound_rate"}
+    np.testing.assert_array_equal(scan["radius"], [r, 2 * r])
+    assert scan["kappa"] == f.kappa
+    bound = theory.theorem8_bound(f.kappa, [0, 1])
+    assert scan["bound_rate"] == pytest.approx(bound[1] / bound[0], rel=1e-14)
+    beta = (1 - 0.5 / np.sqrt(f.kappa)) ** 2
+    np.testing.assert_allclose(scan["rate"], np.sqrt(beta), rtol=2e-3)
+    assert np.all(scan["worst_ratio"] >= 1 / (8 * np.sqrt(f.kappa)) * (1 - 1e-9)) and np.all(scan["worst_ratio"] < 1)
+    # a floor above the later errors: iterations below it do not count (they would not raise the worst ratio)
+    coarse = convex.theorem8_scan(f, [r], n_dirs=3, n_iter=300, seed=2, floor=1e-3 * r)
+    assert coarse["worst_ratio"][0] < 1 and np.isfinite(coarse["rate"][0])
+    assert convex.theorem8_scan(f, [r], n_dirs=1, n_iter=1)["worst_ratio"].shape == (1,)
+
+
+def test_lrp_heavy_ball_stops_each_trial_at_its_exit_and_says_so():
+    """x < 1 and beta = 0, eta = 1: x_t = 0.5 (-24)^t leaves [-1e100, 1e100] at t = 73 exactly."""
+    run = convex.lrp_heavy_ball(np.array([0.5, 0.5, 0.1]), np.array([1.0, 1 / 25, 1.0]), 0.0, 200)
+    assert run.nit.dtype.kind == "i" and run.nit.tolist() == [72, 200, int(run.nit[2])]
+    assert run.message == "2 of 3 trials diverged (|x_t| > 1e+100)"
+    assert convex.lrp_heavy_ball(0.5, 0.1, 0.5, 0).trajectory.shape == (1,)
+    assert convex.lrp_heavy_ball(1e100, 1e-3, 0.0, 2).nit == 2  # x0 = max_abs itself is allowed
+    small = convex.lrp_heavy_ball(0.1, 1 / 25, 0.0, 5, max_abs=0.5)
+    assert not small.diverged and small.nit == 5
+    with pytest.raises(ValueError, match="max_abs must be > 0"):
+        convex.lrp_heavy_ball(0.0, 0.1, 0.0, 5, max_abs=0.0)
+
+
+def test_classify_lrp_starts_in_every_regime():
+    """Slow divergence (|x| > 1e6 at the end, far below the runner's cap) is -1; a start far out that comes back
+    converges (1); a run too slow to move (eta = 1e-14) is "settled" but not at 0: 0; batches are classified
+    trial by trial."""
+    slow_growth = convex.classify_lrp_starts(np.array([100.0, 50.0]), beta=0.0, eta=0.0815, n_iter=2000)
+    assert slow_growth.tolist() == [-1, -1]
+    assert not np.any(convex.lrp_heavy_ball(100.0, 0.0815, 0.0, 2000).diverged)  # |x| ~ 1e34 < 1e100: not the cap
+    mixed = convex.classify_lrp_starts(np.array([100.0, 0.5]), beta=0.0, eta=np.array([0.0815, 1 / 25]), n_iter=2000)
+    assert mixed.tolist() == [-1, 1]
+    assert convex.classify_lrp_starts(np.array([1e7]), beta=0.0, eta=0.0004, n_iter=5000)[0] == 1
+    stuck = convex.classify_lrp_starts(np.array([1.0]), beta=0.0, eta=1e-14, n_iter=300)
+    assert stuck.tolist() == [0] and stuck.dtype.kind == "i"
+
+
+def test_detect_cycle_edge_cases():
+    t = np.arange(400)
+    assert convex.detect_cycle((-1.0) ** t, max_period=2) == 2
+    assert convex.detect_cycle(0.1 * np.sin(2 * np.pi * t / 5)) == 5       # small amplitude, default tol
+    assert convex.detect_cycle(np.sin(2 * np.pi * t / 50)) == 50           # the largest period looked for
+    assert convex.detect_cycle(np.full(300, 7.0)) == 1                     # settled away from 0
+    assert convex.detect_cycle(np.tile([1.0, 2.0, 4.0], 100), tol=0.0) == 3  # exact cycle, zero tolerance
+    assert convex.detect_cycle(np.full(300, 2.0), tol=0.0) == 1
+    both = convex.detect_cycle(np.stack([np.sin(2 * np.pi * t / 3), np.sin(2 * np.pi * t / 5)], axis=1))
+    assert both.tolist() == [3, 5] and both.dtype.kind == "i"
+    assert convex.detect_cycle(np.sin(2 * np.pi * t / 3), tail=2, max_period=3) == 3
+    with pytest.raises(ValueError, match=r"at least tail \+ max_period = 250 steps"):
+        convex.detect_cycle(np.ones(240))
+
+
+def test_lemma2_phi_and_averaged_hessian_use_the_nodes_asked_for():
+    f = convex.make_logistic(20, 2, lam=0.1, seed=0)
+    W = f.w_star + np.array([[1.0, -0.5], [0.4, 0.2]])  # two iterates: T = 1
+    one = convex.lemma2_phi(f, W, f.w_star, 0.5, nodes=1)
+    mid = lambda w: f.hessian(0.5 * (w + f.w_star))  # noqa: E731  (one Gauss-Legendre node: the midpoint)
+    np.testing.assert_allclose(convex.averaged_hessian(f, W[0], f.w_star, nodes=1), mid(W[0]), rtol=1e-14)
+    np.testing.assert_allclose(one[0], 0.5 * (mid(W[0]) - mid(W[0])) @ (W[0] - f.w_star), atol=1e-15)
+    assert one.shape == (1, 2)
+    many = convex.lemma2_phi(f, np.vstack([W, f.w_star + 0.3]), f.w_star, 0.5, nodes=1)
+    exact = convex.lemma2_phi(f, np.vstack([W, f.w_star + 0.3]), f.w_star, 0.5)
+    assert np.abs(many - exact).max() > 1e-6  # one node is not the 32-node quadrature
+
+
+def test_logistic_problem_construction():
+    f = convex.make_logistic(50, 3, seed=4)
+    assert np.max(np.linalg.norm(f.X, axis=1)) <= 1.0 + 1e-12            # inputs of norm at most 1
+    assert set(np.unique(f.y)) == {-1.0, 1.0}
+    tiny = convex.make_logistic(1, 1)
+    assert tiny.X.shape == (1, 1)
+    g = convex.RegularizedLogistic(X=[[1.0, 2.0]], y=[1], lam=1)
+    assert isinstance(g.X, np.ndarray) and isinstance(g.y, np.ndarray) and isinstance(g.lam, float)
+    W = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_allclose(f.loss(W), [f.loss(w) for w in W], rtol=1e-14)  # a batch is row by row
+    np.testing.assert_allclose(f.grad(W), [f.grad(w) for w in W], rtol=1e-14)
+
+
+def test_true_intervals_on_any_increasing_grid():
+    assert convex.true_intervals([0.0, 0.5, 1.0, 1.5], [1, 1, 0, 1]) == [(0.0, 0.5), (1.5, 1.5)]
+    assert convex.true_intervals([0.0, 0.0, 1.0], [True, True, False]) == [(0.0, 0.0)]
+    with pytest.raises(ValueError, match="x must be sorted"):
+        convex.true_intervals([1.0, 0.0], [1, 1])

@@ -258,3 +258,8 @@ def test_kappa_sweep_slopes_use_every_reached_count():
         quadratic.kappa_sweep([1.0], n=1)
     # the chapter's figure: n = 20 eigenvalues unless told otherwise
     np.testing.assert_array_equal(quadratic.kappa_sweep([30.0])["gd"], quadratic.kappa_sweep([30.0], n=20)["gd"])
+
+
+def test_an_error_exactly_at_the_level_counts_as_reached():
+    """metrics' convention is "at or below": z = 1/2 halves the error, and tol = 1/2 is reached at t = 1."""
+    assert quadratic.iterations_to_tolerance([0.5], 1.0, 0.0, 0.5, e0=[1.0]) == [1]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accelbook import convex, methods, quadratic, residual, theory
+from accelbook import convex, methods, metrics, quadratic, residual, theory
 from conftest import random_psd
 
 
@@ -190,3 +190,83 @@ def test_meta_theorem_curves_agree_with_the_checks():
     np.testing.assert_array_equal(curves["stacked"] <= curves["bound13"] * (1 + 1e-9) + 1e-12 * curves["stacked"][0],
                                   residual.meta_conclusion_holds(xi, H0, eta, beta, c0, c2))
     assert curves["propagated"][0] == 0 and curves["propagated"][5] > 0
+
+
+# ---------------------------------------------------------------- properties that kill mutants (make mutation)
+def _linear_run(seed, n, T=40, scale=1.0):
+    """A perturbation-free run of (8) from a start with xi_{-1} != xi_0 (so phi = 0 exactly, with xi_prev)."""
+    rng = np.random.default_rng(seed)
+    H = random_psd(rng, n, kappa=10 ** rng.uniform(0, 2))
+    lo, _ = theory.admissible_beta_bounds(H, 1.0)
+    beta = lo + (1 - lo) * rng.uniform(0.1, 0.9)
+    xi0, xim1 = scale * rng.standard_normal(n), scale * rng.standard_normal(n)
+    xi = residual.reconstruct(xi0, np.zeros((T, n)), H, 1.0, beta, xi_prev=xim1)[:, :n]
+    return rng, H, beta, xi, xim1
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4))
+def test_the_start_xi_prev_is_used_everywhere(seed, n):
+    """With the true xi_{-1} the run is the linear recursion: phi = 0, (12) holds with no budget at all and
+    (13) with C1 = C2 = 0 (Theorem 5); assuming xi_{-1} = xi_0 instead invents phi_0 = beta (xi_{-1} - xi_0)."""
+    _, H, beta, xi, xim1 = _linear_run(seed, n)
+    assert np.abs(residual.extract_phi(xi, H, 1.0, beta, xi_prev=xim1)).max() <= 1e-12 * np.abs(xi).max()
+    assert np.all(residual.meta_hypothesis_holds(xi, H, 1.0, beta, 0.0, 0.0, xi_prev=xim1))
+    assert not np.all(residual.meta_hypothesis_holds(xi, H, 1.0, beta, 0.0, 0.0))
+    assert np.all(residual.meta_conclusion_holds(xi, H, 1.0, beta, 0.0, 0.0, xi_prev=xim1))
+    curves = residual.meta_theorem_curves(xi, H, 1.0, beta, 0.0, 0.0, 0.0, xi_prev=xim1)
+    start = np.sqrt(np.sum(xi[0] ** 2) + np.sum(xim1 ** 2))
+    assert curves["stacked"][0] == pytest.approx(start, rel=1e-14)
+    assert np.max(curves["propagated"]) <= 1e-12 * start
+
+
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), scale=st.floats(1e-3, 1e3))
+def test_meta_checks_sit_exactly_on_their_bounds(seed, n, scale):
+    """The checks compare with the bounds themselves: C3 (or C1) just above the smallest value that makes (12)
+    (or (13)) hold passes with rtol = atol = 0, just below fails, and rtol / atol (relative to the start) add
+    exactly their slack. meta_theorem_curves returns the same sides."""
+    rng, H, beta, _, _ = _linear_run(seed, n, scale=scale)
+    xi0 = scale * rng.standard_normal(n)
+    phi = scale * 0.1 * rng.standard_normal((30, n))
+    xi = residual.reconstruct(xi0, phi, H, 1.0, beta)[:, :n]
+    c2 = 0.05 * (1 - np.sqrt(beta))
+    cur = residual.meta_theorem_curves(xi, H, 1.0, beta, 0.5, c2, 1.0)
+    t, start = cur["t"], cur["stacked"][0]
+    np.testing.assert_array_equal(t, np.arange(xi.shape[0]))
+    assert (cur["c1"], cur["c2"], cur["c3"]) == (0.5, c2, 1.0)
+    np.testing.assert_allclose(cur["propagated"], residual.propagated_phi_norms(residual.extract_phi(xi, H, 1.0, beta),
+                                                                               H, 1.0, beta), rtol=1e-12)
+    np.testing.assert_allclose(cur["bound13"], residual.meta_bound(t, beta, cur["c0"], 0.5, c2, start), rtol=1e-12)
+    rate = (np.sqrt(beta) + c2) ** t
+    np.testing.assert_allclose(cur["bound12"], rate * start, rtol=1e-12)
+    c3_min = np.max(cur["propagated"] / (rate * start))
+    hyp = lambda c3, **kw: residual.meta_hypothesis_holds(xi, H, 1.0, beta, c2, c3, **kw)  # noqa: E731
+    assert np.all(hyp(c3_min * (1 + 1e-9), rtol=0.0, atol=0.0))
+    assert not np.all(hyp(c3_min * (1 - 1e-6), rtol=0.0, atol=0.0))
+    assert np.all(hyp(c3_min * (1 - 1e-6), rtol=2e-6, atol=0.0))
+    worst = int(np.argmax(cur["propagated"] / (rate * start)))
+    gap = cur["propagated"][worst] - c3_min * (1 - 1e-6) * rate[worst] * start
+    assert np.all(hyp(c3_min * (1 - 1e-6), rtol=0.0, atol=2 * gap / start))
+    assert not np.all(hyp(c3_min * (1 - 1e-6), rtol=0.0, atol=0.5 * gap / start))
+    c0 = cur["c0"]
+    c1_min = max(np.max(cur["stacked"] / (rate * start)) - c0, 0.0)
+    con = lambda c1, **kw: residual.meta_conclusion_holds(xi, H, 1.0, beta, c1, c2, **kw)  # noqa: E731
+    if c1_min > 0:
+        assert np.all(con(c1_min * (1 + 1e-9) + 1e-12, rtol=0.0, atol=0.0))
+        assert not np.all(con(c1_min * (1 - 1e-6), rtol=0.0, atol=0.0))
+        assert np.all(con(c1_min * (1 - 1e-6), rtol=2e-6 * (1 + c0 / c1_min), atol=0.0))
+    # at t = 0 (13) is an equality when C0 = 1 and C1 = 0, and (12) is 0 <= 0: both hold with no slack
+    assert con(0.0, c0=1.0, rtol=0.0, atol=0.0)[0] and hyp(0.0, rtol=0.0, atol=0.0)[0]
+
+
+def test_explicit_constants_are_used():
+    _, H, beta, xi, xim1 = _linear_run(3, 2)
+    with_c0 = residual.meta_conclusion_holds(xi, H, 1.0, beta, 0.0, 0.0, xi_prev=xim1, c0=1.5)
+    sharp = theory.theorem5_constant(H, 1.0, beta)
+    assert with_c0.shape == (xi.shape[0],)
+    norms = metrics.stacked_norms(xi, xi_prev=xim1)
+    np.testing.assert_array_equal(with_c0, norms <= np.sqrt(beta) ** np.arange(norms.size) * 1.5 * norms[0] *
+                                  (1 + 1e-9) + 1e-12 * norms[0])
+    curves = residual.meta_theorem_curves(xi, H, 1.0, beta, 0.5, 0.0, 0.5, c0=1.5, xi_prev=xim1)
+    assert curves["c0"] == 1.5 and curves["c1"] == 0.5 and curves["c3"] == 0.5
+    assert residual.meta_theorem_curves(xi, H, 1.0, beta, 0.0, 0.0, 0.0, xi_prev=xim1)["c0"] == sharp
+    assert residual.extract_phi(xi[:1], H, 1.0, beta).shape == (0, 2)  # one residual: no perturbation yet

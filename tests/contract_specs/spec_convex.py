@@ -40,7 +40,7 @@ SPECS = {
         dict(f=[3, None, "f"], w0=_w, w_star=_w, nodes="pos_int")),
     "accelbook.convex.lemma2_phi": Spec(
         lambda: dict(f=_f(), iterates=np.ones((3, 2)), w_star=np.zeros(2), eta=0.5),
-        dict(f=[3, None], iterates=["abc", [[NAN, 0.0], [0.0, 0.0]], np.ones((1, 2)), np.ones((3, 3)), None],
+        dict(f=[3, None], iterates=["abc", [[NAN, 0.0], [0.0, 0.0]], np.ones((1, 2)), np.ones((3, 3)), None, np.ones(2)],
              w_star=_w, eta="pos_real", nodes="pos_int")),
     "accelbook.lrp.lrp_function": Spec(lambda: dict(x=[0.5, 1.5, 3.0]), dict(x=[NAN, INF, "abc", True, None])),
     "accelbook.lrp.lrp_gradient": Spec(lambda: dict(x=[0.5, 1.5, 3.0]), dict(x=[NAN, INF, "abc", True, None])),
@@ -60,7 +60,7 @@ SPECS = {
         dict(x0=[NAN, "abc", None, True], beta="unit_open", eta="pos_real", n_iter=[248, 1.5, "3", True, None])),
     "accelbook.convex.theorem8_scan": Spec(
         lambda: dict(f=_f(), radii=[1e-3], n_dirs=2, n_iter=20),
-        dict(f=[3, None, "f"], radii=["abc", [NAN], [0.0], [], None], n_dirs="pos_int", n_iter="pos_int",
+        dict(f=[3, None, "f"], radii=["abc", [NAN], [0.0], [], None, [[1e-3]]], n_dirs="pos_int", n_iter="pos_int",
              seed="seed", floor="pos_real")),
     "accelbook.lrp.true_intervals": Spec(
         lambda: dict(x=[0.0, 1.0, 2.0], mask=[True, False, True]),
