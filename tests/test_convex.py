@@ -97,59 +97,11 @@ def test_theorem8_radius_and_bound():
     np.testing.assert_allclose(theory.theorem8_bound(4.0, [0, 1]), [16.0, 16.0 * 0.875])
 
 
-# ---------------------------------------------------------------- Lessard-Recht-Packard
-def test_lrp_constants_on_a_fine_grid():
-    x = np.linspace(-6, 6, 120_001)
-    g = convex.lrp_gradient(x)
-    slopes = np.diff(g) / np.diff(x)
-    assert slopes.min() >= convex.LRP_MU - 1e-9 and slopes.max() <= convex.LRP_L + 1e-9
-    assert np.isclose(slopes.min(), 1.0) and np.isclose(slopes.max(), 25.0)
-    # f is C^1: the pieces agree in value and slope at the kinks; the gradient is the derivative
-    for k in (1.0, 2.0):
-        assert convex.lrp_function(k - 1e-12) == pytest.approx(convex.lrp_function(k), abs=1e-9)
-        assert convex.lrp_gradient(k - 1e-12) == pytest.approx(convex.lrp_gradient(k), abs=1e-9)
-    fd = np.diff(convex.lrp_function(x)) / np.diff(x)
-    np.testing.assert_allclose(fd, 0.5 * (g[1:] + g[:-1]), atol=1e-6)
-    assert convex.lrp_function(0.0) == 0.0 and np.all(convex.lrp_function(x) >= 0)
-
-
-def test_polyak_tuning_cycles_while_gradient_descent_converges():
-    eta, beta = theory.polyak_parameters(convex.LRP_MU, convex.LRP_L)
-    assert eta == pytest.approx(1 / 9) and beta == pytest.approx(4 / 9)
-    traj = convex.lrp_heavy_ball(3.3, eta, beta, 2000)
-    assert convex.detect_cycle(traj) == 3
-    assert np.ptp(traj[-3:]) > 1  # a genuine cycle, far from the minimiser
-    assert np.all(np.abs(traj[-300:]) > 0.5)
-    gd = convex.lrp_heavy_ball(3.3, 1 / convex.LRP_L, 0.0, 2000)
-    assert abs(gd[-1]) < 1e-12
-    # the scalar recursion is the package's heavy ball
-    run = methods.heavy_ball(convex.lrp_gradient, np.array([3.3]), eta, beta, 50)
-    np.testing.assert_allclose(run.trajectory[:, 0], traj[:51], rtol=1e-12)
-
-
-def test_classify_lrp_starts():
-    x0 = np.linspace(-5, 5, 401)
-    outcome = convex.classify_lrp_starts(x0)
-    assert set(np.unique(outcome)) == {1, 3}
-    assert outcome[np.argmin(np.abs(x0 - 0.1))] == 1  # near the minimiser: local convergence
-    assert np.all(convex.classify_lrp_starts(x0, beta=0.81, eta=1 / 25, n_iter=4000) == 1)
-
-
-def test_detect_cycle_on_synthetic_signals():
-    t = np.arange(600)
-    assert convex.detect_cycle(np.sin(2 * np.pi * t / 5)) == 5
-    assert convex.detect_cycle(0.5 ** t) == 1
-    assert convex.detect_cycle(t.astype(float)) == 0
-
-
 @pytest.mark.parametrize("call, exc, match", [
     (lambda: convex.RegularizedLogistic(X=np.ones((3, 2)), y=np.array([1, 0, 1]), lam=0.1), ValueError,
      "y must contain only labels"),
     (lambda: convex.RegularizedLogistic(X=np.ones((3, 2)), y=np.ones(2), lam=0.1), ValueError, r"y must have shape \(3,\)"),
     (lambda: convex.make_logistic(10, 2, lam=0.0), ValueError, "lam must be > 0"),
-    (lambda: convex.lrp_heavy_ball(1.0, 0.1, 1.0, 5), ValueError, "beta must be < 1"),
-    (lambda: convex.lrp_heavy_ball(1.0, -0.1, 0.5, 5), ValueError, "eta must be > 0"),
-    (lambda: convex.detect_cycle(np.ones(10)), ValueError, "trajectory must have at least"),
     (lambda: convex.theorem8_scan(convex.make_logistic(10, 2), [0.0]), ValueError, "radii must be > 1e-12"),
     (lambda: theory.theorem8_radius(0.5), ValueError, "kappa must be >= 1"),
 ])
@@ -158,49 +110,7 @@ def test_bad_input(call, exc, match):
         call()
 
 
-def test_lrp_divergence_is_classified():
-    # gradient descent with eta = 1/9: eta * L = 25/9 > 2, so it diverges from any start near 0
-    assert convex.classify_lrp_starts(np.array([0.5]), beta=0.0)[0] == -1
-    # beta = 0.1 is unstable at 0 too, but the iterates stay bounded without settling
-    traj = convex.lrp_heavy_ball(0.5, 1 / 9, 0.1, 2000)
-    assert convex.classify_lrp_starts(np.array([0.5]), beta=0.1)[0] == 0 and np.abs(traj).max() < 10
-
-
-def test_true_intervals():
-    x = np.arange(8.0)
-    assert convex.true_intervals(x, [0, 1, 1, 0, 0, 1, 0, 1]) == [(1.0, 2.0), (5.0, 5.0), (7.0, 7.0)]
-    assert convex.true_intervals(x, np.zeros(8)) == []
-    with pytest.raises(ValueError, match="mask must have the shape of x"):
-        convex.true_intervals(x, [1, 0])
-
-
 # ---------------------------------------------------------------- divergence and limits (issue 12)
-def test_lrp_heavy_ball_flags_divergence_with_a_finite_prefix():
-    """eta = 1 is far too large (eta * L = 25): |x_t| grows like 24^t and leaves [-1e100, 1e100] near t = 72."""
-    run = convex.lrp_heavy_ball(0.5, 1.0, 0.0, 200)
-    assert run.diverged and 60 < int(run.nit) < 80 and "diverged" in run.message
-    assert np.all(np.isfinite(run.trajectory))
-    prefix = run.prefix()
-    assert prefix.shape == (int(run.nit) + 1,) and np.all(np.abs(prefix) <= 1e100)
-    assert prefix[1] == 0.5 - 25 * 0.5 and prefix[2] == prefix[1] - 25 * prefix[1]  # x < 1: x - 25 x
-    assert convex.detect_cycle(np.zeros(300)) == 1 and convex.detect_cycle(convex.lrp_heavy_ball(0.5, 1.0, 0.0, 300)) == 0
-
-
-def test_lrp_heavy_ball_batch_stops_only_the_diverging_trials():
-    run = convex.lrp_heavy_ball(np.array([0.5, 0.5, 3.3]), np.array([1.0, 1 / 25, 1 / 9]), np.array([0.0, 0.0, 4 / 9]),
-                                2000)
-    np.testing.assert_array_equal(run.diverged, [True, False, False])
-    assert np.all(np.isfinite(run.trajectory)) and run.nit[1] == run.nit[2] == 2000
-    np.testing.assert_array_equal(run.prefix(1), run.trajectory[:, 1])
-    np.testing.assert_array_equal(convex.detect_cycle(run), [0, 1, 3])
-    # the record reads as its array, so code written for the old return value keeps working
-    assert np.asarray(run).shape == (2001, 3) and run[-1].shape == (3,) and len(run) == 2001
-
-
-def test_classify_needs_enough_iterations():
-    with pytest.raises(ValueError, match="n_iter must be >= 249"):
-        convex.classify_lrp_starts(np.array([1.0]), n_iter=248)
-    assert convex.classify_lrp_starts(np.array([3.3]), n_iter=249)[0] in (0, 3)
 
 
 def test_theorem8_scan_refuses_a_non_logistic_problem():
@@ -232,48 +142,6 @@ def test_theorem8_scan_reports_what_theorem8_predicts_near_the_minimiser():
     assert convex.theorem8_scan(f, [r], n_dirs=1, n_iter=1)["worst_ratio"].shape == (1,)
 
 
-def test_lrp_heavy_ball_stops_each_trial_at_its_exit_and_says_so():
-    """x < 1 and beta = 0, eta = 1: x_t = 0.5 (-24)^t leaves [-1e100, 1e100] at t = 73 exactly."""
-    run = convex.lrp_heavy_ball(np.array([0.5, 0.5, 0.1]), np.array([1.0, 1 / 25, 1.0]), 0.0, 200)
-    assert run.nit.dtype.kind == "i" and run.nit.tolist() == [72, 200, int(run.nit[2])]
-    assert run.message == "2 of 3 trials diverged (|x_t| > 1e+100)"
-    assert convex.lrp_heavy_ball(0.5, 0.1, 0.5, 0).trajectory.shape == (1,)
-    assert convex.lrp_heavy_ball(1e100, 1e-3, 0.0, 2).nit == 2  # x0 = max_abs itself is allowed
-    small = convex.lrp_heavy_ball(0.1, 1 / 25, 0.0, 5, max_abs=0.5)
-    assert not small.diverged and small.nit == 5
-    with pytest.raises(ValueError, match="max_abs must be > 0"):
-        convex.lrp_heavy_ball(0.0, 0.1, 0.0, 5, max_abs=0.0)
-
-
-def test_classify_lrp_starts_in_every_regime():
-    """Slow divergence (|x| > 1e6 at the end, far below the runner's cap) is -1; a start far out that comes back
-    converges (1); a run too slow to move (eta = 1e-14) is "settled" but not at 0: 0; batches are classified
-    trial by trial."""
-    slow_growth = convex.classify_lrp_starts(np.array([100.0, 50.0]), beta=0.0, eta=0.0815, n_iter=2000)
-    assert slow_growth.tolist() == [-1, -1]
-    assert not np.any(convex.lrp_heavy_ball(100.0, 0.0815, 0.0, 2000).diverged)  # |x| ~ 1e34 < 1e100: not the cap
-    mixed = convex.classify_lrp_starts(np.array([100.0, 0.5]), beta=0.0, eta=np.array([0.0815, 1 / 25]), n_iter=2000)
-    assert mixed.tolist() == [-1, 1]
-    assert convex.classify_lrp_starts(np.array([1e7]), beta=0.0, eta=0.0004, n_iter=5000)[0] == 1
-    stuck = convex.classify_lrp_starts(np.array([1.0]), beta=0.0, eta=1e-14, n_iter=300)
-    assert stuck.tolist() == [0] and stuck.dtype.kind == "i"
-
-
-def test_detect_cycle_edge_cases():
-    t = np.arange(400)
-    assert convex.detect_cycle((-1.0) ** t, max_period=2) == 2
-    assert convex.detect_cycle(0.1 * np.sin(2 * np.pi * t / 5)) == 5       # small amplitude, default tol
-    assert convex.detect_cycle(np.sin(2 * np.pi * t / 50)) == 50           # the largest period looked for
-    assert convex.detect_cycle(np.full(300, 7.0)) == 1                     # settled away from 0
-    assert convex.detect_cycle(np.tile([1.0, 2.0, 4.0], 100), tol=0.0) == 3  # exact cycle, zero tolerance
-    assert convex.detect_cycle(np.full(300, 2.0), tol=0.0) == 1
-    both = convex.detect_cycle(np.stack([np.sin(2 * np.pi * t / 3), np.sin(2 * np.pi * t / 5)], axis=1))
-    assert both.tolist() == [3, 5] and both.dtype.kind == "i"
-    assert convex.detect_cycle(np.sin(2 * np.pi * t / 3), tail=2, max_period=3) == 3
-    with pytest.raises(ValueError, match=r"at least tail \+ max_period = 250 steps"):
-        convex.detect_cycle(np.ones(240))
-
-
 def test_lemma2_phi_and_averaged_hessian_use_the_nodes_asked_for():
     f = convex.make_logistic(20, 2, lam=0.1, seed=0)
     W = f.w_star + np.array([[1.0, -0.5], [0.4, 0.2]])  # two iterates: T = 1
@@ -300,8 +168,3 @@ def test_logistic_problem_construction():
     np.testing.assert_allclose(f.grad(W), [f.grad(w) for w in W], rtol=1e-14)
 
 
-def test_true_intervals_on_any_increasing_grid():
-    assert convex.true_intervals([0.0, 0.5, 1.0, 1.5], [1, 1, 0, 1]) == [(0.0, 0.5), (1.5, 1.5)]
-    assert convex.true_intervals([0.0, 0.0, 1.0], [True, True, False]) == [(0.0, 0.0)]
-    with pytest.raises(ValueError, match="x must be sorted"):
-        convex.true_intervals([1.0, 0.0], [1, 1])

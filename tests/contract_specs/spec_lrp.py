@@ -1,4 +1,4 @@
-"""Contract tables for the functions added to accelbook.convex for Chapter 2's claims (issue 14)."""
+"""Contract tables for accelbook.lrp's certificate, gain and orbit multipliers (Chapter 2's claims, issue 14)."""
 
 from . import NAN, Spec
 
