@@ -13,7 +13,7 @@ Writes to OUT:
   score.md / score.json   killed, survived, timeout, no-tests per module, the score, the date, the run time
   mutmut.log              mutmut's own output
   survivors.md            the diff of every mutant that survived (or that no test executes), with the
-                          verdict recorded in tools/mutation_equivalent.md where one was judged equivalent
+                          verdict recorded in tools/mutation_equivalent*.md where one was judged equivalent
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EQUIVALENT = ROOT / "tools" / "mutation_equivalent.md"
+#: the tables of mutants judged equivalent: tools/mutation_equivalent.md (flat modules) and one file per sub-package
+#: or module, tools/mutation_equivalent_<name>.md, all with the same `| mutant | why |` rows
+EQUIVALENT_GLOB = "tools/mutation_equivalent*.md"
 KILLED = {"killed", "timeout", "caught by type check"}
 #: the contract test's property tests (not its completeness check, which is about other modules' tables)
 CONTRACT_TESTS = ["tests/test_contracts.py::test_bad_input_is_refused_by_name",
@@ -59,10 +61,10 @@ def tests_for(module):
 
 
 def equivalent_mutants():
-    """name -> reason, from the table in tools/mutation_equivalent.md (`| name | reason |` rows)."""
+    """name -> reason, from the tables in tools/mutation_equivalent*.md (`| name | reason |` rows)."""
     out = {}
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text().splitlines():
+    for path in sorted(ROOT.glob(EQUIVALENT_GLOB)):
+        for line in path.read_text().splitlines():
             m = re.match(r"\|\s*`?(accelbook\.[\w.]+__mutmut_\d+)`?\s*\|\s*(.+?)\s*\|\s*$", line)
             if m:
                 out[m.group(1)] = m.group(2)
