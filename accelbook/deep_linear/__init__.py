@@ -11,7 +11,7 @@ Modules by concern:
 ``training``     runners on :mod:`accelbook.methods` with named records; Lemma 4's terms along a run
 ``experiments``  the sweeps over κ, depth and width (data only)
 ``figures``      drawing (panels shared by the explorer and its static figure)
-``explorer``     the explorer definition and its old callback names
+``explorer``     the explorer definition (``EXPLORER``; ``WEB``, what its page draws), its old callback names
 ===============  =================================================================================
 
 Every public name is importable from ``accelbook.deep_linear`` itself (``ab.deep_linear.gram``,
@@ -20,7 +20,7 @@ Every public name is importable from ``accelbook.deep_linear`` itself (``ab.deep
 
 from .data import DeepLinearProblem, make_problem, source_problem, torch_loss
 from .experiments import depth_sweep, kappa_sweep, theorem10_scaling_counterexample, width_sweep
-from .explorer import (EXPLORER, deep_linear_explorer, deep_linear_explorer_callback, deep_linear_explorer_data,
+from .explorer import (EXPLORER, WEB, deep_linear_explorer, deep_linear_explorer_callback, deep_linear_explorer_data,
                        deep_linear_explorer_static, deep_linear_explorer_summary, draw_deep_linear_explorer)
 from .figures import residual_panel, terms_panel
 from .model import (architecture, check_orthogonal_init, end_to_end, gradients, gram, gram_matvec, gram_operator,
@@ -47,6 +47,6 @@ __all__ = [
     "oracle", "train", "run_with_decomposition", "iterations_to_accuracy", "measured_rate",
     # experiments, figures and the explorer
     "kappa_sweep", "depth_sweep", "width_sweep", "theorem10_scaling_counterexample", "residual_panel", "terms_panel",
-    "EXPLORER", "deep_linear_explorer_data", "draw_deep_linear_explorer", "deep_linear_explorer_summary",
+    "EXPLORER", "WEB", "deep_linear_explorer_data", "draw_deep_linear_explorer", "deep_linear_explorer_summary",
     "deep_linear_explorer_callback", "deep_linear_explorer", "deep_linear_explorer_static",
 ]

@@ -2,10 +2,12 @@ r"""The Chapter 4 explorer: gradient descent and heavy ball with Theorem 10's pa
 network (Wang, Lin & Abernethy 2021), for a chosen depth, width and condition number.
 
 One :class:`accelbook.explorer.Explorer` (:data:`EXPLORER`): ``compute`` is :func:`deep_linear_explorer_data`,
-``draw`` is :func:`draw_deep_linear_explorer`, ``summary`` is :func:`deep_linear_explorer_summary`.  The old
-names keep working: :func:`deep_linear_explorer_callback` draws one frame, :func:`deep_linear_explorer` opens
-the widget, and :func:`deep_linear_explorer_static` (the figure that tells the same story in print) draws
-with the same panel code.
+``draw`` is :func:`draw_deep_linear_explorer`, ``summary`` is :func:`deep_linear_explorer_summary`.  It is the
+one definition behind both front ends: the ipywidgets sliders and the in-page explorer,
+``ab.webexplorer.embed(EXPLORER, WEB)``, precomputed on the parameters' ``grid`` (:data:`WEB` says what the
+page draws).  The old names keep working: :func:`deep_linear_explorer_callback` draws one frame,
+:func:`deep_linear_explorer` opens the widget, and :func:`deep_linear_explorer_static` (the figure that
+tells the same story in print) draws with the same panel code.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import numpy as np
 from .. import metrics
 from .._validation import flag, int_scalar, real_scalar, shown
 from ..explorer import Explorer, Param
+from ..webexplorer import Panel, Series, WebSpec
 from .data import make_problem
 from .figures import RESIDUAL_KEYS, TERMS_KEYS, _frame, residual_panel, terms_panel
 from .theory import theorem10_bound
 from .training import measured_rate, run_with_decomposition, train
 
-__all__ = ["EXPLORER", "deep_linear_explorer_data", "draw_deep_linear_explorer", "deep_linear_explorer_summary",
+__all__ = ["EXPLORER", "WEB", "deep_linear_explorer_data", "draw_deep_linear_explorer", "deep_linear_explorer_summary",
            "deep_linear_explorer_callback", "deep_linear_explorer", "deep_linear_explorer_static"]
 
 
@@ -84,10 +87,11 @@ def draw_deep_linear_explorer(data, fig):
 
 
 def deep_linear_explorer_summary(data):
-    r"""The quantities of interest of a frame: the measured rates against :math:`\sqrt\beta`, iterations to
-    reduce the stacked residual by :math:`10^{-6}` (-1: not reached), and whether heavy ball stays below (22)."""
-    _frame(data, ("gd", "heavy_ball", "gd_diverged", "heavy_ball_diverged", "beta", "bound"))
-    out = {}
+    r"""The quantities of interest of a frame, the same labels at every parameter point: Theorem 10's η and
+    β, the measured rates against :math:`\sqrt\beta`, iterations to reduce the stacked residual by
+    :math:`10^{-6}` (-1: not reached), the final relative residuals, and whether heavy ball stays below (22)."""
+    _frame(data, ("gd", "heavy_ball", "gd_diverged", "heavy_ball_diverged", "eta", "beta", "bound"))
+    out = {"η, β (Theorem 10 of Wang et al.)": f"{data['eta']:.4g}, {data['beta']:.4f}"}
     for key, name in (("heavy_ball", "heavy ball"), ("gd", "gradient descent")):
         rate = measured_rate(data[key])
         out[f"{name}: measured rate"] = float(rate) if np.isfinite(rate) else "too few iterations"
@@ -95,17 +99,35 @@ def deep_linear_explorer_summary(data):
         out[f"{name}: diverged"] = bool(data[f"{key}_diverged"])
     out["sqrt(beta), the linear rate"] = float(np.sqrt(data["beta"]))
     hb = data["heavy_ball"]
+    out["final relative residual, heavy ball"] = float(hb[-1])
+    out["final relative residual, gradient descent"] = float(data["gd"][-1])
     out["heavy ball within the bound (22)"] = bool(np.all(hb <= data["bound"][:len(hb)]))
     return out
 
 
+#: The Chapter 4 explorer.  Each ``grid`` is the values the in-page explorer precomputes (5 × 3 × 2 points);
+#: the Jupyter sliders move over the whole range.
 EXPLORER = Explorer(
     name="deep_linear",
     title="Deep linear network: gradient descent and heavy ball with Theorem 10's parameters",
-    params=(Param("depth", "depth L", 2, 200, 10, 1, integer=True),
-            Param("width", "width m", 4, 256, 16, 4, integer=True),
-            Param("kappa", "κ", 1.0, 1000.0, 100.0, 0.25, scale="log")),
+    params=(Param("depth", "depth L", 2, 200, 10, 1, integer=True, grid=(2, 5, 10, 20, 50)),
+            Param("width", "width m", 4, 256, 16, 4, integer=True, grid=(4, 8, 16)),
+            Param("kappa", "κ", 1.0, 1000.0, 100.0, 0.25, scale="log", grid=(10.0, 100.0))),
     compute=deep_linear_explorer_data, draw=draw_deep_linear_explorer, summary=deep_linear_explorer_summary)
+
+#: What the in-page explorer of Chapter 4 draws (``ab.webexplorer.embed(EXPLORER, WEB)``): the residuals
+#: against Theorem 10's bound (22), and the norms of Lemma 4's terms along the heavy-ball run.
+WEB = WebSpec(
+    panels=(
+        Panel((Series("gd", method="gd"), Series("heavy_ball", method="heavy_ball"),
+               Series("bound", style="dashed", label="Theorem 10 bound (Wang et al.)")),
+              ylabel="‖[ξ_t; ξ_t−1]‖ / ‖[ξ_0; ξ_−1]‖"),
+        Panel((Series("xi_norm", color="#D55E00", label="‖ξ_t‖"), Series("varphi_norm", label="‖φ_t‖"),
+               Series("psi_norm", style="dashed", color="#CC79A7", label="‖ψ_t‖"),
+               Series("iota_norm", style="dotted", color="#56B4E9", label="‖ι_t‖")),
+              ylabel="heavy ball: norms", ymin=1e-20),
+    ),
+    source="accelbook.deep_linear:EXPLORER")
 
 
 def _figure(fig):

@@ -17,7 +17,7 @@ lemmas       the quantities of Lemma 8 and Lemma 9 (gradient dominance), Lipschi
 training     runs with named records (:func:`train`), diagnostics along a run, counts and rates
 experiments  the κ sweep, the three regimes, the bound check, the network width study, the rate table
 figures      the chapter's figures (drawing only)
-explorer     the κ explorer (:data:`EXPLORER`) and its old callback names
+explorer     the κ explorer (``EXPLORER``; ``WEB``, what its page draws) and its old callback names
 
 Every name below is importable as ``accelbook.partition.<name>``.
 """
@@ -26,7 +26,7 @@ from ..torch_bridge import nesterov_x_from_y as nesterov_x_from_torch
 from .defaults import DEFAULTS, METHODS, PartitionDefaults
 from .experiments import (SMALLNESS, bound_ratio, conditions_map, format_rate_table, kappa_sweep, network_runs,
                           rate_table, regime_runs, theorem_check_sweep, width_study)
-from .explorer import (EXPLORER, draw_partition_explorer, partition_explorer, partition_explorer_callback,
+from .explorer import (EXPLORER, WEB, draw_partition_explorer, partition_explorer, partition_explorer_callback,
                        partition_explorer_data, partition_explorer_static)
 from .figures import (draw_block_steps, draw_conditions, draw_lemma_checks, draw_network, draw_regimes,
                       draw_theorem_check, draw_width_study)
@@ -47,7 +47,7 @@ __all__ = [
     "block_grad_norms", "gradient_dominance_ratio", "lemma8_ratio", "lipschitz_ratios", "pattern_G2",
     "kappa_sweep", "regime_runs", "bound_ratio", "theorem_check_sweep", "network_runs", "width_study",
     "rate_table", "format_rate_table", "SMALLNESS", "conditions_map",
-    "EXPLORER", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
+    "EXPLORER", "WEB", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
     "partition_explorer", "partition_explorer_static",
     "draw_block_steps", "draw_regimes", "draw_lemma_checks", "draw_network", "draw_width_study", "draw_conditions",
     "draw_theorem_check",

@@ -1,9 +1,10 @@
 r"""The κ explorer of Chapter 5: gradient descent and Nesterov on one additive instance with condition number κ
 and coupling :math:`\sigma_{\max}(A_2)`, run to the explainer's target :math:`f_k/f_0 \le 10^{-2}`.
 
-:data:`EXPLORER` is the one definition (parameters, compute, draw, summary) behind every front end; the old
-names stay: :func:`partition_explorer_callback` is ``EXPLORER.frame``, :func:`partition_explorer` is
-``EXPLORER.widget()``.
+:data:`EXPLORER` is the one definition (parameters, compute, draw, summary) behind every front end: the
+ipywidgets sliders and the in-page explorer, ``ab.webexplorer.embed(EXPLORER, WEB)``, precomputed on the
+parameters' ``grid`` (:data:`WEB` says what the page draws). The old names stay:
+:func:`partition_explorer_callback` is ``EXPLORER.frame``, :func:`partition_explorer` is ``EXPLORER.widget()``.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from matplotlib.figure import Figure
 from .. import plotting
 from .._validation import instance_of, int_scalar, real_array, real_scalar
 from ..explorer import Explorer, Param
+from ..webexplorer import Panel, Series, WebSpec
 from .defaults import DEFAULTS
 from .model import make_additive
 from .theory import _c, conditions_hold, method_parameters, theorem_conditions
 from .training import iterations_to_tol, train
 
-__all__ = ["EXPLORER", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
+__all__ = ["EXPLORER", "WEB", "partition_explorer_data", "draw_partition_explorer", "partition_explorer_callback",
            "partition_explorer", "partition_explorer_static"]
 
 
@@ -31,6 +33,8 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
     accepted prefix of a diverged run), ``"hit_<m>"`` (-1 if not reached) and ``"diverged_<m>"``, plus
     ``"ratio"`` = GD's iterations over Nesterov's (-1 when either is not reached), and the instance's constants
     ``"mu"``, ``"L1"``, ``"G1"``, ``"G2"`` (the explorer's summary evaluates the theorems' conditions from them).
+    For drawing: ``"hit_t_<m>"`` and ``"hit_y_<m>"``, the first iterate below the target as one-point arrays
+    (iteration, relative loss; None when not reached), and ``"target"``, ``tol`` over the longer run.
     """
     kappa = real_scalar("kappa", kappa, lo=1.0)
     sigma_A2 = DEFAULTS.sigma_regimes[0] if sigma_A2 is None else real_scalar("sigma_A2", sigma_A2, lo=0.0)
@@ -46,7 +50,10 @@ def partition_explorer_data(kappa, sigma_A2=None, *, c=None, tol=None, seed=0, m
         out[f"losses_{m}"] = run.relative_losses[:, 0]
         out[f"hit_{m}"] = int(iterations_to_tol(run.relative_losses, tol)[0])
         out[f"diverged_{m}"] = bool(run.result.diverged)
+        k, y = out[f"hit_{m}"], out[f"losses_{m}"]
+        out[f"hit_t_{m}"], out[f"hit_y_{m}"] = (np.array([k]), y[[k]]) if k >= 0 else (None, None)
     out["ratio"] = out["hit_gd"] / out["hit_nesterov"] if min(out["hit_gd"], out["hit_nesterov"]) > 0 else -1.0
+    out["target"] = np.full(max(len(out["losses_gd"]), len(out["losses_nesterov"])), tol)
     out.update(mu=float(model.mu[0]), L1=float(model.L1[0]), G1=float(model.G1[0]), G2=float(model.G2[0]))
     return out
 
@@ -89,20 +96,46 @@ def _conditions(data):
 
 
 def _summary(data):
+    """The explorer's quantities of interest, the same labels at every parameter point: the iterations to the
+    target ("not reached" within the run), their ratio ("—" unless both reached), whether a run diverged and
+    whether the theorems' conditions hold (constants 1)."""
     holds = _conditions(data)
-    return {"GD iterations to the target": data["hit_gd"], "Nesterov iterations to the target": data["hit_nesterov"],
-            "ratio GD / Nesterov": round(float(data["ratio"]), 2),
+    count = lambda k: int(k) if k >= 0 else "not reached"  # noqa: E731
+    return {"GD iterations to the target": count(data["hit_gd"]),
+            "Nesterov iterations to the target": count(data["hit_nesterov"]),
+            "ratio GD / Nesterov": round(float(data["ratio"]), 2) if data["ratio"] > 0 else "—",
             "a run diverged": bool(data["diverged_gd"] or data["diverged_nesterov"]),
             "Theorem 6's conditions hold (constants 1)": holds["thm6"],
             "Theorem 7's conditions hold (constants 1)": holds["thm7"]}
 
 
+def _compute(kappa, sigma_A2):
+    """The explorer's compute: :func:`partition_explorer_data` at the sliders' values."""
+    return partition_explorer_data(kappa, sigma_A2)
+
+
+#: The κ explorer.  Each ``grid`` is the values the in-page explorer precomputes (κ in half decades × 5
+#: couplings); the Jupyter sliders move over the whole range.
 EXPLORER = Explorer(
     "partition", "Gradient descent and Nesterov on the additive model: iterations to 10^-2 against κ",
-    params=(Param("kappa", "κ", 10 ** 0.5, 10 ** 3.5, 100.0, 0.25, scale="log"),
-            Param("sigma_A2", "σmax(A2)", 1e-3, 10 ** 0.7, 0.01, 0.25, scale="log")),
-    compute=lambda kappa, sigma_A2: partition_explorer_data(kappa, sigma_A2),
-    draw=draw_partition_explorer, summary=_summary, figsize=(6.4, 3.6))
+    params=(Param("kappa", "κ", 10 ** 0.5, 10 ** 3.5, 100.0, 0.25, scale="log",
+                  grid=tuple(float(k) for k in 10 ** np.arange(0.5, 3.51, 0.5))),
+            Param("sigma_A2", "σmax(A₂)", 1e-3, 10 ** 0.7, 0.01, 0.25, scale="log",
+                  grid=(0.001, 0.01, 0.1, 1.0, 5.0))),
+    compute=_compute, draw=draw_partition_explorer, summary=_summary, figsize=(6.4, 3.6))
+
+#: What the in-page explorer of Chapter 5 draws (``ab.webexplorer.embed(EXPLORER, WEB)``): the relative loss
+#: of both methods until the target, and the first iterate below it.
+WEB = WebSpec(
+    panels=(
+        Panel((Series("losses_gd", method="gd"), Series("losses_nesterov", method="nesterov"),
+               Series("target", style="dashed", label="target"),
+               Series("hit_y_gd", x="hit_t_gd", style="points", method="gd", label="first below the target"),
+               Series("hit_y_nesterov", x="hit_t_nesterov", style="points", method="nesterov",
+                      label="first below the target")),
+              xlabel="iteration k", ylabel="(f_k − f*)/(f_0 − f*)", ymin=1e-4, ymax=2.0),
+    ),
+    source="accelbook.partition:EXPLORER")
 
 
 def partition_explorer_static(kappas=(10.0, 100.0, 1000.0), sigma_A2=None, *, fig=None):

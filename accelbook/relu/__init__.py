@@ -10,7 +10,7 @@ Appendices B/F (proofs) and H (experiment). Modules by concern:
 ``training``    runners on :mod:`accelbook.methods` with named records, ``torch.optim.SGD``, the linearised model
 ``experiments`` Appendix H, Lemma 5 measured, the width and conditioning sweeps (data only)
 ``figures``     drawing (panels shared by the explorer and its static figure)
-``explorer``    the explorer definition and its old callback names
+``explorer``    the explorer definition (``EXPLORER``; ``WEB``, what its page draws), its old callback names
 ==============  ==================================================================================
 
 Every public name is importable from ``accelbook.relu`` itself (``ab.relu.ntk_gram``, ``ab.relu.train``, ...).
@@ -19,7 +19,7 @@ Every public name is importable from ``accelbook.relu`` itself (``ab.relu.ntk_gr
 from .data import METHODS, clustered_inputs, init_weights, random_labels, unit_inputs
 from .experiments import (appendix_h_experiment, appendix_h_seeds, conditioning_sweep, gram_concentration,
                           iterations_to, width_sweep)
-from .explorer import (EXPLORER, draw_relu_explorer, relu_explorer, relu_explorer_callback, relu_explorer_data,
+from .explorer import (EXPLORER, WEB, draw_relu_explorer, relu_explorer, relu_explorer_callback, relu_explorer_data,
                        relu_explorer_static, relu_explorer_summary)
 from .figures import pattern_panel, residual_panel
 from .model import (ReluProblem, activation_patterns, activation_probability, condition_number, gram,
@@ -48,6 +48,6 @@ __all__ = [
     # studies, figures and the explorer
     "gram_concentration", "width_sweep", "conditioning_sweep", "iterations_to", "appendix_h_experiment",
     "appendix_h_seeds", "residual_panel", "pattern_panel",
-    "EXPLORER", "relu_explorer_data", "draw_relu_explorer", "relu_explorer_summary", "relu_explorer_callback",
+    "EXPLORER", "WEB", "relu_explorer_data", "draw_relu_explorer", "relu_explorer_summary", "relu_explorer_callback",
     "relu_explorer", "relu_explorer_static",
 ]

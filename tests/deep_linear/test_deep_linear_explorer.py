@@ -7,7 +7,7 @@ import pytest
 from deep_linear_helpers import stacked
 
 from accelbook import deep_linear as dl
-from accelbook import methods
+from accelbook import methods, webexplorer
 from accelbook.explorer import Explorer
 
 
@@ -78,3 +78,29 @@ def test_a_diverging_frame_is_flagged_finite_and_drawn():
 def test_explorer_bad_input(args, exc, match):
     with pytest.raises(exc, match=match):
         dl.deep_linear_explorer_data(*args)
+
+
+def test_the_page_and_jupyter_share_one_explorer_and_its_grid():
+    ex, spec = dl.EXPLORER, dl.WEB
+    module, _, name = spec.source.partition(":")   # how the browser test finds the explorer of a page
+    assert getattr(__import__(module, fromlist=[name]), name) is ex
+    assert [p.values().tolist() for p in ex.params] == [[2, 5, 10, 20, 50], [4, 8, 16], [10.0, 100.0]]
+    for p in ex.params:   # the page's grid lies inside the Jupyter slider's range, the default on it
+        assert p.lo <= min(p.grid) and max(p.grid) <= p.hi and p.default in p.grid
+    corner = {p.name: p.values()[0] for p in ex.params}   # depth 2, width 4, kappa 10
+    for values in (ex.defaults, corner):
+        data = ex.data(**values)
+        missing = [k for k in spec.stored_keys() if k not in data]
+        assert not missing, f"compute at {values} lacks {missing}"
+    a, b = ex.quantities(**ex.defaults), ex.quantities(**corner)
+    assert list(a) == list(b) and a != b
+    d = ex.data(**corner)
+    assert a["heavy ball within the bound (22)"] == "yes"
+    assert b["final relative residual, heavy ball"] == f"{d['heavy_ball'][-1]:.4g}"
+    assert b["η, β (Theorem 10 of Wang et al.)"] == f"{d['eta']:.4g}, {d['beta']:.4f}"
+
+
+def test_the_page_stays_within_the_data_budget():
+    page = webexplorer.embed(dl.EXPLORER, dl.WEB)
+    assert page.payload["shape"] == [5, 3, 2] and page.payload["source"] == "accelbook.deep_linear:EXPLORER"
+    assert page.nbytes <= webexplorer.MAX_BYTES

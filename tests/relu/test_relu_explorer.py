@@ -5,8 +5,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from accelbook import metrics, relu
+from accelbook import metrics, relu, webexplorer
 from accelbook.explorer import Explorer
+from accelbook.relu import explorer as relu_explorer_module
 
 
 def test_explorer_data_and_callback():
@@ -31,8 +32,10 @@ def test_the_explorer_definition_is_the_callback_and_the_widget():
     assert data["m"] == 200 and data["beta"] == data["beta_cor1"]
     for key in ("hb", "gd", "linear", "pattern_hb"):
         np.testing.assert_array_equal(data[key], ref[key])
-    for value in data.values():   # what an in-page front end precomputes: finite numbers only
-        assert np.all(np.isfinite(np.asarray(value, dtype=float)))
+    assert data["message"] == ""   # not diverged: the page draws the curves
+    for key, value in data.items():   # what an in-page front end precomputes: finite numbers only
+        if key != "message":
+            assert np.all(np.isfinite(np.asarray(value, dtype=float))), key
     fig = ex.frame(m=200.0, angle_deg=30.0, beta=0.5)
     assert "0.500" in fig._suptitle.get_text() and len(fig.get_axes()) == 2
     plt.close(fig)
@@ -73,3 +76,36 @@ def test_live_explorer_wrapper_builds_three_sliders():
     sliders = [c for c in widget.children if hasattr(c, "min")]
     assert [s.description for s in sliders] == ["width m", "angle (°)", "β (0: Cor. 1)"]
     plt.close("all")
+
+
+def test_the_page_and_jupyter_share_one_explorer_and_its_grid():
+    ex, spec = relu.EXPLORER, relu.WEB
+    assert spec.source == "accelbook.relu:EXPLORER"
+    module, _, name = spec.source.partition(":")   # how the browser test finds the explorer of a page
+    assert getattr(__import__(module, fromlist=[name]), name) is ex
+    assert [p.values().tolist() for p in ex.params] == [[30, 100, 300, 1000], [10, 20, 45, 90], [0, 0.8, 0.95]]
+    for p in ex.params:   # the page's grid lies inside the Jupyter slider's range, the default on it
+        assert p.lo <= min(p.grid) and max(p.grid) <= p.hi and p.default in p.grid
+    corner = {p.name: p.grid[-1] for p in ex.params}
+    for values in (ex.defaults, corner):
+        data = ex.data(**values)
+        missing = [k for k in spec.stored_keys() if k not in data]
+        assert not missing, f"compute at {values} lacks {missing}"
+    a, b = ex.quantities(**ex.defaults), ex.quantities(m=30, angle_deg=10.0, beta=0.95)
+    assert list(a) == list(b) and a != b
+    assert a["β used"] == a["β of Corollary 1"] and b["β used"] == "0.95"
+
+
+def test_a_diverged_frame_carries_its_message(monkeypatch):
+    real = relu_explorer_module.linearised_residuals
+    monkeypatch.setattr(relu_explorer_module, "linearised_residuals",
+                        lambda H0, xi0, eta, beta, nit: real(H0, xi0, 100 * eta, beta, nit))   # unstable
+    data = relu.relu_explorer_data(50, 30.0, n_iter=150)
+    assert data["diverged"] and data["message"] == f"diverges at iteration {data['diverged_at']}"
+    assert list(relu.EXPLORER.quantities(data)) == list(relu.EXPLORER.quantities(relu.relu_explorer_data(50, 30.0)))
+
+
+def test_the_page_stays_within_the_data_budget():
+    page = webexplorer.embed(relu.EXPLORER, relu.WEB)
+    assert page.payload["shape"] == [4, 4, 3] and page.payload["source"] == "accelbook.relu:EXPLORER"
+    assert page.nbytes <= webexplorer.MAX_BYTES
