@@ -253,3 +253,97 @@ def test_true_intervals_on_any_increasing_grid():
     with pytest.raises(ValueError, match="x must be sorted"):
         lrp.true_intervals([1.0, 0.0], [1, 1])
 
+
+
+# ---------------------------------------------------------------- properties that kill mutants (make mutation)
+def _p_step_jacobian(orbit, eta, beta, eps=1e-6):
+    """Central differences of the p-step heavy-ball map at the state (x_p, x_(p-1)) of a periodic orbit."""
+    x, x_prev = orbit[-1], orbit[-2]
+    p = len(orbit)
+    J = np.empty((2, 2))
+    for j, e in enumerate(np.eye(2) * eps):
+        plus = _step_many(x + e[0], x_prev + e[1], eta, beta, p)
+        minus = _step_many(x - e[0], x_prev - e[1], eta, beta, p)
+        J[0, j], J[1, j] = (plus[-1] - minus[-1]) / (2 * eps), (plus[-2] - minus[-2]) / (2 * eps)
+    return J
+
+
+def test_multipliers_of_a_cycle_through_the_middle_piece_match_finite_differences():
+    """A 7-cycle at eta = 0.12, beta = 0.875 visits all three pieces (one point in [1, 2), where f'' = 1): the
+    multipliers are the eigenvalues of the 7-step map's derivative, checked against central differences (trace
+    and determinant); a curvature of 25 on the middle piece gives other multipliers."""
+    eta, beta = 0.12, 0.875
+    run = lrp.lrp_heavy_ball(2.5, eta, beta, 4000)
+    assert lrp.detect_cycle(run) == 7
+    orbit = run.trajectory[-7:]
+    assert np.sum((orbit > 1) & (orbit < 2)) == 1 and np.sum(orbit >= 2) >= 1 and np.sum(orbit < 1) >= 1
+    mult = lrp.lrp_orbit_multipliers(orbit, eta, beta)
+    J = _p_step_jacobian(orbit, eta, beta)
+    assert np.trace(J) == pytest.approx(np.sum(mult).real, rel=1e-6, abs=1e-8)
+    assert np.linalg.det(J) == pytest.approx(np.prod(mult).real, rel=1e-6, abs=1e-10)
+    # the product of determinants: each one-step block has det beta, whatever the piece
+    assert np.prod(mult).real == pytest.approx(beta ** 7, rel=1e-10)
+    # and the orbit may be given from any of its points (a cyclic shift of the same cycle)
+    np.testing.assert_allclose(np.sort_complex(lrp.lrp_orbit_multipliers(np.roll(orbit, 3), eta, beta)),
+                               np.sort_complex(mult), atol=1e-9)
+
+
+def test_orbit_multipliers_refuse_what_is_not_a_cycle_by_name():
+    """The refusals name the argument and say what is wrong: the orbit must be 1-d, consecutive iterates of a
+    cycle (the mismatch is the largest |x_(t+1) - step(x_t)|, the shift by one), away from both kinks (to tol);
+    tol must be > 0."""
+    eta, beta = theory.polyak_parameters(lrp.LRP_MU, lrp.LRP_L)
+    orbit = lrp.lrp_heavy_ball(3.3, eta, beta, 3000)[-3:]
+    with pytest.raises(ValueError, match=r"^orbit must be 1-dimensional"):
+        lrp.lrp_orbit_multipliers(orbit[None, :], eta, beta)
+    for bad_tol in (0.0, -1e-8):
+        with pytest.raises(ValueError, match=r"^tol must be > 0"):
+            lrp.lrp_orbit_multipliers(orbit, eta, beta, tol=bad_tol)
+    shifted = orbit.copy()
+    shifted[1] += 1e-3  # one point off the cycle: x_1 -> x_2 and x_2 -> x_3 are both off by about 1e-3
+    with pytest.raises(ValueError, match="consecutive iterates") as info:
+        lrp.lrp_orbit_multipliers(shifted, eta, beta)
+    nxt = shifted - eta * lrp.lrp_gradient(shifted) + beta * (shifted - np.roll(shifted, 1))
+    assert f"mismatch of {np.max(np.abs(nxt - np.roll(shifted, -1))):.3g}" in str(info.value)
+    # a point within tol of either kink is refused, at distance exactly tol too (tol = 2^-20: exact sums)
+    tol = 2.0 ** -20
+    for kink in (1.0, 2.0):
+        for near in (kink, kink + tol, kink - tol, kink + 0.5 * tol):
+            with pytest.raises(ValueError, match="orbit must avoid the kinks"):
+                lrp.lrp_orbit_multipliers([near], eta, beta, tol=tol)
+    # the fixed point 0 is a cycle of period 1: its multipliers are the quadratic piece's roots, -2/3 twice
+    np.testing.assert_allclose(lrp.lrp_orbit_multipliers([0.0], eta, beta), [-2 / 3, -2 / 3], atol=1e-7)
+
+
+def test_cycle_check_tolerance_is_absolute_and_scaled_by_the_orbit_size():
+    """The cycle check accepts a mismatch up to tol * max(1, max|x|) and nothing relative to the values: a 7-cycle
+    perturbed by 0.5 * tol * max|x| passes, by 2 * tol * max|x| fails (max|x| > 2 here, so max(1, .) matters)."""
+    eta, beta = 0.12, 0.875
+    orbit = lrp.lrp_heavy_ball(2.5, eta, beta, 4000).trajectory[-7:]
+    scale = np.max(np.abs(orbit))
+    assert scale > 2
+    tol = 1e-9
+    ok = orbit.copy()
+    ok[0] += 0.25 * tol * scale
+    lrp.lrp_orbit_multipliers(ok, eta, beta, tol=tol)
+    bad = orbit.copy()
+    bad[0] += 2 * tol * scale
+    with pytest.raises(ValueError, match="consecutive iterates"):
+        lrp.lrp_orbit_multipliers(bad, eta, beta, tol=tol)
+    # near 0 the scale is 1: the one-point "orbit" [d] is mapped to -16/9 d (mismatch 25/9 d), so with
+    # 25/9 d = 1.5 tol it is refused (and d = 0.3 tol is accepted)
+    for d, accepted in ((1.5 * 9 / 25 * 1e-6, False), (0.3 * 9 / 25 * 1e-6, True)):
+        if accepted:
+            lrp.lrp_orbit_multipliers([d], 1 / 9, 4 / 9, tol=1e-6)
+        else:
+            with pytest.raises(ValueError, match="consecutive iterates"):
+                lrp.lrp_orbit_multipliers([d], 1 / 9, 4 / 9, tol=1e-6)
+
+
+def test_true_intervals_refuses_by_name():
+    with pytest.raises(ValueError, match=r"^x must be 1-dimensional"):
+        lrp.true_intervals(np.zeros((2, 2)), np.ones((2, 2), dtype=bool))
+    with pytest.raises(TypeError, match=r"^mask must be an array of bools \(or 0/1\), got str"):
+        lrp.true_intervals([0.0, 1.0], "ab")
+    with pytest.raises(TypeError, match=r"got list \[0.5, 1\]"):
+        lrp.true_intervals([0.0, 1.0], [0.5, 1])

@@ -1,13 +1,14 @@
 """Mutation testing of the theorem-bearing modules (``make mutation``; see README, "Mutation testing").
 
-    python tools/mutation.py [--out _build/mutation] [--max-children N] MODULE_GLOB ...
+    python tools/mutation.py [--out _build/mutation] [--max-children N] [--recheck] MODULE_GLOB ...
 
 For each module (a path or glob under accelbook/; globs that match nothing are skipped, so the list can
 name modules that do not exist yet) the tests that exercise it are its mirror test file(s): accelbook/X.py ->
 tests/test_X.py, accelbook/PKG/M.py -> tests/PKG/, plus the contract test (tests/test_contracts.py), whose
 refusals are properties too.  mutmut (pinned in the ``mutation`` extra) runs in a scratch copy of the
 package and tests under OUT/work, so the working tree is never touched; for every mutant it runs only the
-selected tests that execute the mutated function.
+selected tests that execute the mutated function.  ``--recheck`` (after adding tests) re-runs only the
+previous run's survivors in the same work directory, against the current tests, and rewrites the report.
 
 Writes to OUT:
   score.md / score.json   killed, survived, timeout, no-tests per module, the score, the date, the run time
@@ -158,12 +159,35 @@ def report(out, work, status, modules, seconds):
     print(f"written: {out}/score.md, score.json, survivors.md")
 
 
+def recheck(work, out, max_children):
+    """Re-run the survivors of the run in ``work`` (not those judged equivalent) with the current tests and
+    package: mutmut copies the tests in, collects coverage for the new ones and runs only the named mutants."""
+    if not (work / "mutants").exists():
+        sys.exit(f"--recheck needs a previous run in {work}")
+    equivalent = equivalent_mutants()
+    names = [n for n, st in collect(work).items() if st not in KILLED and st not in ("skipped", "not checked")
+             and n not in equivalent]
+    for sub in ("accelbook", "tests"):
+        shutil.rmtree(work / sub)
+        shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    print(f"re-checking {len(names)} survivors against the current tests ...", flush=True)
+    if names:
+        log = out / "mutmut.log"
+        with open(log, "a") as handle:
+            handle.write(f"\n--- recheck of {len(names)} survivors, {dt.datetime.now().isoformat()} ---\n")
+        proc = mutmut(work, "run", "--max-children", str(max_children), *names, log=log)
+        print(f"mutmut run (recheck): exit code {proc.returncode}", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="+", help="paths or globs under accelbook/")
     parser.add_argument("--out", default="_build/mutation")
     parser.add_argument("--max-children", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run")
+    parser.add_argument("--recheck", action="store_true",
+                        help="re-run only the last run's survivors (those not judged equivalent) against the current "
+                             "tests and package, in the same work directory, and rewrite the report")
     args = parser.parse_args(argv)
     out = (ROOT / args.out).resolve()
     work = out / "work"
@@ -173,7 +197,9 @@ def main(argv=None):
     tests = sorted({t for m in modules for t in tests_for(m)}) + CONTRACT_TESTS
     print("mutating:", *modules, "\ntests:", *tests, flush=True)
     start = time.time()
-    if not args.report_only:
+    if args.recheck:
+        recheck(work, out, args.max_children)
+    elif not args.report_only:
         prepare(work, modules, tests)
         log = out / "mutmut.log"
         log.write_text("")
