@@ -70,10 +70,13 @@ SPECS = {
     "accelbook.relu.model.activation_probability": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.gram_fluctuation": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.condition_number": Spec(lambda: dict(H=_H), dict(H=("matrix", [[[1.0, 2.0], [0.0, 1.0]]]))),
+    # a 1-column W or W0 would broadcast against the other: each must be refused by its own column count
     "accelbook.relu.model.pattern_change_fraction": Spec(
-        lambda: dict(W=_W, W0=_W, X=_X), dict(W=("matrix", [np.ones((4, 2)), np.ones((5, 3))]), W0=_W_bad, X=_X_bad)),
+        lambda: dict(W=_W, W0=_W, X=_X),
+        dict(W=("matrix", [np.ones((4, 2)), np.ones((4, 1)), np.ones((5, 3))]), W0=("matrix", [np.ones((4, 2)), np.ones((4, 1))]),
+             X=_X_bad)),
     "accelbook.relu.model.neuron_distances": Spec(
-        lambda: dict(W=_W, W0=_W), dict(W=("matrix", [np.ones((4, 2)), np.ones((5, 3))]), W0="matrix")),
+        lambda: dict(W=_W, W0=_W), dict(W=("matrix", [np.ones((4, 2)), np.ones((4, 1)), np.ones((5, 3))]), W0="matrix")),
     "accelbook.relu.model.ReluProblem": Spec(lambda: dict(X=_X, y=_y, a=_a, W0=_W),
                                              dict(X=_X_bad, y=_y_bad, a=_a_bad, W0=_W_bad)),
     **_method_of,

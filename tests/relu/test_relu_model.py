@@ -158,3 +158,132 @@ def test_gram_is_the_autograd_jacobian_gram_and_the_subgradient_its_transpose_ti
                                rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(relu.network_output(W, prob.a, prob.X), outputs(torch.as_tensor(W)).numpy(),
                                rtol=1e-13, atol=1e-15)
+
+
+# ---------------------------------------------------------------- batches of inputs, the indicator at zero, checks
+def _batched_data(rng, trials, n, d):
+    """A batch of input sets X (trials, n, d) with norms in [0.3, 1] and labels y (trials, n)."""
+    X = np.stack([relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.3, 1.0, (n, 1)) for _ in range(trials)])
+    return X, rng.choice([-1.0, 1.0], (trials, n))
+
+
+@settings(max_examples=10)
+@given(seed=seeds, shape=st.sampled_from([(2, 3, 5, 4), (3, 4, 2, 6), (2, 5, 3, 7), (3, 2, 6, 3)]))
+def test_batched_inputs_equal_trial_by_trial(seed, shape):
+    """Every array function takes leading batch dimensions on X (..., n, d) and y as well as on W (Section 2.2 as
+    documented in the module): a batch of input sets is trial by trial, for n, d and m all different (so that
+    an axis counted from the front, X.shape[1] for X.shape[-1] or swapaxes(X, 1, -2), cannot pass for the
+    right one), whether W carries the same batch dimension or none."""
+    trials, n, d, m = shape
+    rng = np.random.default_rng(seed)
+    X, y = _batched_data(rng, trials, n, d)
+    W0, a = relu.init_weights(m, d, seed=rng, trials=trials)
+    W = W0 + 0.5 * rng.standard_normal(W0.shape)
+    W1, a1 = W[0], a[0]                                  # one network applied to every input set
+    per = (lambda f, *args: np.stack([f(*(v[k] for v in args)) for k in range(trials)]))
+    close = (lambda u, v: np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-14))
+    # (the arguments of the batched call, the per-trial arguments)
+    for (Wc, ac), (Wt, at) in (((W, a), (W, a)), ((W1, a1), (np.broadcast_to(W1, W.shape), np.broadcast_to(a1, a.shape)))):
+        close(relu.network_output(Wc, ac, X), per(relu.network_output, Wt, at, X))
+        close(relu.loss(Wc, ac, X, y), per(relu.loss, Wt, at, X, y))
+        close(relu.subgradient(Wc, ac, X, y), per(relu.subgradient, Wt, at, X, y))
+        close(relu.gram(Wc, X), per(relu.gram, Wt, X))
+        np.testing.assert_array_equal(relu.activation_patterns(Wc, X), per(relu.activation_patterns, Wt, X))
+        close(relu.pattern_change_fraction(Wc, W0, X), per(relu.pattern_change_fraction, Wt, W0, X))
+    close(relu.pattern_change_fraction(W, W0[0], X),
+          per(relu.pattern_change_fraction, W, np.broadcast_to(W0[0], W.shape), X))
+    for f in (relu.ntk_gram, relu.activation_probability, relu.gram_fluctuation):
+        close(f(X), per(f, X))
+    # W0 with a batch dimension, W with or without one
+    close(relu.neuron_distances(W, W0), per(relu.neuron_distances, W, W0))
+    close(relu.neuron_distances(W1, W0), per(relu.neuron_distances, np.broadcast_to(W1, W.shape), W0))
+    close(relu.neuron_distances(W, W0), np.linalg.norm(W - W0, axis=-1))
+
+
+@given(seed=seeds, n=st.integers(1, 5), d=st.integers(2, 5), m=st.integers(2, 8))
+def test_zero_pre_activation_counts_as_active_in_every_function(seed, n, d, m):
+    r"""The source's indicator is 1{z >= 0}: a neuron whose pre-activation on x_i is exactly 0 (a zero row of W, or
+    a row orthogonal to x_i) is active on x_i, in activation_patterns, in H(W) of (3), in the subgradient and in
+    pattern_change_fraction alike. At W = 0 every neuron is active on every input: H(0) = X X^T and the subgradient
+    row r is (a_r/sqrt m) sum_i (0 - y_i) x_i; a W0 active nowhere has every pattern changed at W = 0."""
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.3, 1.0, (n, 1))
+    y = rng.standard_normal(n)
+    a = rng.choice([-1.0, 1.0], m)
+    Z0 = np.zeros((m, d))
+    assert np.all(relu.activation_patterns(Z0, X))
+    np.testing.assert_allclose(relu.gram(Z0, X), X @ X.T, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(relu.subgradient(Z0, a, X, y), np.outer(a, -y @ X) / np.sqrt(m), rtol=1e-13, atol=1e-15)
+    # W_off = -x_0 in every row is inactive on x_0 (<w, x_0> = -|x_0|^2 < 0): W = 0 changes those patterns
+    W_off = -np.tile(X[0], (m, 1))
+    assert not np.any(relu.activation_patterns(W_off, X)[0])
+    frac = relu.pattern_change_fraction(Z0, W_off, X)
+    assert frac >= 1 / n
+    np.testing.assert_allclose(frac, np.mean(~relu.activation_patterns(W_off, X)), rtol=1e-15)
+    assert relu.pattern_change_fraction(W_off, Z0, X) == pytest.approx(frac, rel=1e-15)
+    # rows orthogonal to an input: exactly zero pre-activation on it, active there
+    W = rng.standard_normal((m, d))
+    k = rng.integers(0, m, size=max(1, m // 2))
+    W[k] -= np.outer(W[k] @ X[0], X[0]) / (X[0] @ X[0])     # <w, x_0> is 0 or rounding-level
+    W[k[0]] = 0.0                                          # and one zero neuron: exactly 0 on every input
+    Z = W @ X.T
+    zero = Z.T == 0                                        # (n, m): exact zeros
+    assert zero[0, k[0]]
+    S = relu.activation_patterns(W, X)
+    assert np.all(S[zero])
+    np.testing.assert_array_equal(S, Z.T >= 0)
+    # H(W) and the subgradient count the neurons that activation_patterns counts (a loop over neurons)
+    H = sum(np.outer(S[:, r], S[:, r]) for r in range(m)) * (X @ X.T) / m
+    np.testing.assert_allclose(relu.gram(W, X), H, rtol=1e-13, atol=1e-15)
+    xi = relu.network_output(W, a, X) - y
+    G = np.stack([a[r] / np.sqrt(m) * (S[:, r] * xi) @ X for r in range(m)])
+    np.testing.assert_allclose(relu.subgradient(W, a, X, y), G, rtol=1e-12, atol=1e-15)
+    # and pattern_change_fraction compares exactly those patterns, at W and at W0
+    W0 = np.where(zero.any(axis=0)[:, None], 0.0, rng.standard_normal((m, d)))
+    for A, B in ((W, W0), (W0, W), (W, Z0), (Z0, W)):
+        assert relu.pattern_change_fraction(A, B, X) == pytest.approx(
+            np.mean(relu.activation_patterns(A, X) != relu.activation_patterns(B, X)), abs=1e-15)
+
+
+@given(seed=seeds, n=st.integers(1, 5), d=st.integers(1, 5), m=st.integers(1, 10), log_c=st.floats(-3.0, 3.0))
+def test_activation_patterns_are_invariant_under_positive_scaling_and_flip_under_negation(seed, n, d, m, log_c):
+    """1{<w, x> >= 0} depends on the direction of w only: activation_patterns(c W) = activation_patterns(W) for every
+    c > 0 (a threshold other than 0 would not be), and negating W flips every pattern with a nonzero pre-activation;
+    the neurons active on x_i are exactly those with sigma(<w, x_i>) = <w, x_i>."""
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.3, 1.0, (n, 1))
+    W = rng.standard_normal((m, d)) * 10 ** rng.uniform(-2, 2, (m, 1))
+    S = relu.activation_patterns(W, X)
+    np.testing.assert_array_equal(relu.activation_patterns(10 ** log_c * W, X), S)
+    np.testing.assert_array_equal(relu.activation_patterns(-W, X), ~S)         # Gaussian W: no zero pre-activation
+    single = [relu.network_output(W[r:r + 1], np.ones(1), X) for r in range(m)]   # sigma(<w_r, x_i>)
+    np.testing.assert_array_equal(S.T, np.array(single) > 0)
+
+
+def test_weight_checks_name_the_array_and_what_it_must_match():
+    """A W or W0 with the wrong number of columns is refused by name, with the array it must match, before any
+    product (a 1-column array would broadcast silently in neuron_distances); a batch shape that does not broadcast
+    is refused with the shape it must have, (..., m, d) of W0 (m != d here)."""
+    X = np.array([[0.6, 0.0, 0.0], [0.0, 0.5, 0.5]])
+    W0 = np.random.default_rng(0).standard_normal((4, 3))
+    for bad in (np.ones((4, 1)), np.ones((4, 2))):
+        with pytest.raises(ValueError, match=r"W0 must have d = 3 columns to match X"):
+            relu.pattern_change_fraction(W0, bad, X)
+        with pytest.raises(ValueError, match=r"^W must have d = 3 columns to match X"):
+            relu.pattern_change_fraction(bad, W0, X)
+        with pytest.raises(ValueError, match=r"^W must have d = 3 columns to match W0, got shape \(4, %d\)" % bad.shape[1]):
+            relu.neuron_distances(bad, W0)
+    Xb = np.stack([X, X[::-1]])                                 # a batch of 2 input sets (n = 2, d = 3)
+    with pytest.raises(ValueError, match=r"W0 must have d = 3 columns"):
+        relu.pattern_change_fraction(W0, np.ones((4, 2)), Xb)
+    with pytest.raises(ValueError, match=r"^W must have d = 3 columns"):
+        relu.pattern_change_fraction(np.ones((4, 2)), W0, Xb)
+    for f, args in ((relu.activation_patterns, (np.ones((4, 2)), Xb)), (relu.gram, (np.ones((4, 2)), Xb)),
+                    (relu.subgradient, (np.ones((4, 2)), np.ones(4), Xb, np.ones((2, 2))))):
+        with pytest.raises(ValueError, match=r"^W must have d = 3 columns to match X"):
+            f(*args)
+    W0b = np.random.default_rng(1).standard_normal((2, 5, 3))   # a batch of 2 initialisations, m = 5, d = 3
+    with pytest.raises(ValueError, match=r"W must have shape \(\.\.\., 5, 3\) broadcasting against W0 of shape \(2, 5, 3\)"):
+        relu.neuron_distances(np.ones((4, 3)), W0b)
+    with pytest.raises(ValueError, match=r"W must have shape \(\.\.\., 5, 3\)"):
+        relu.pattern_change_fraction(np.ones((3, 5, 3)), W0b, X)
