@@ -90,7 +90,8 @@ SPECS = {
                                                     dict(W0=_W_any, X=_X_bad, radius="nonneg_real")),
     "accelbook.relu.theory.lemma3_decomposition": Spec(
         lambda: dict(W_traj=_traj(), problem=_prob(), eta=0.5, beta=0.5),
-        dict(W_traj=["abc", None, np.ones((3, 2)), np.zeros((3, 4, 3)), np.zeros((1, 4, 3))], problem=["p", None, 3],
+        dict(W_traj=["abc", None, np.ones((3, 2)), np.zeros((3, 4, 3)), np.zeros((1, 4, 3)), _W[None]],   # _W[None]: T = 0
+             problem=["p", None, 3],
              eta="pos_real", beta="unit_open", radius=[-1.0, NAN, INF, "abc", True, 0.0])),
     "accelbook.relu.theory.lemma10_distance_bound": Spec(
         lambda: dict(xi=np.ones((3, 2)), eta=0.5, beta=0.5, m=4),
@@ -103,7 +104,7 @@ SPECS = {
         lambda: dict(kappa_hat=4.0, t=[0, 1, 2]),
         dict(kappa_hat=("real", [0.5]), t=["ten", -1, 1.5, [NAN], [INF], None, True, []])),
     "accelbook.relu.theory.theorem3_rate": Spec(lambda: dict(eta=0.5, H_bar=_H),
-                                                dict(eta=("pos_real", [100.0]), H_bar=("matrix", [np.diag([0.0, 1.0])]))),
+                                                dict(eta=("pos_real", [100.0, 8.0]), H_bar=("matrix", [np.diag([0.0, 1.0])]))),   # 8: 1 < eta lambda_min / 2 < 2
     "accelbook.relu.theory.required_width": Spec(
         lambda: dict(lam=0.3, n=5), dict(lam="pos_real", n="pos_int", kappa=("real", [0.5]),
                                          delta=("unit_open", [0.0]), theorem="str")),
