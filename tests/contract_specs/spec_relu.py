@@ -69,7 +69,9 @@ SPECS = {
     "accelbook.relu.model.ntk_gram": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.activation_probability": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.gram_fluctuation": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
-    "accelbook.relu.model.condition_number": Spec(lambda: dict(H=_H), dict(H=("matrix", [[[1.0, 2.0], [0.0, 1.0]]]))),
+    "accelbook.relu.model.condition_number": Spec(
+        lambda: dict(H=_H), dict(H=("matrix", [[[1.0, 2.0], [0.0, 1.0]], np.ones((2, 2, 3)), np.zeros((0, 0)),
+                                              np.zeros((1, 2, 0, 0)), np.stack([_H, [[1.0, 2.0], [0.0, 1.0]]])]))),
     # a 1-column W or W0 would broadcast against the other: each must be refused by its own column count
     "accelbook.relu.model.pattern_change_fraction": Spec(
         lambda: dict(W=_W, W0=_W, X=_X),
@@ -102,7 +104,7 @@ SPECS = {
         lambda: dict(H_bar=_H), dict(H_bar=("matrix", [np.diag([0.0, 1.0]), [[1.0, 2.0], [0.0, 1.0]]]), form="str")),
     "accelbook.relu.theory.theorem9_bound": Spec(
         lambda: dict(kappa_hat=4.0, t=[0, 1, 2]),
-        dict(kappa_hat=("real", [0.5]), t=["ten", -1, 1.5, [NAN], [INF], None, True, []])),
+        dict(kappa_hat=("real", [0.5]), t=["ten", -1, 1.5, [NAN], [INF], None, True, [], {}, [1, [2, 3]]])),
     "accelbook.relu.theory.theorem3_rate": Spec(lambda: dict(eta=0.5, H_bar=_H),
                                                 dict(eta=("pos_real", [100.0, 8.0]), H_bar=("matrix", [np.diag([0.0, 1.0])]))),   # 8: 1 < eta lambda_min / 2 < 2
     "accelbook.relu.theory.required_width": Spec(

@@ -287,3 +287,78 @@ def test_weight_checks_name_the_array_and_what_it_must_match():
         relu.neuron_distances(np.ones((4, 3)), W0b)
     with pytest.raises(ValueError, match=r"W must have shape \(\.\.\., 5, 3\)"):
         relu.pattern_change_fraction(np.ones((3, 5, 3)), W0b, X)
+
+
+@settings(max_examples=10)
+@given(seed=seeds, n=st.integers(2, 4), d=st.integers(2, 4))
+def test_activation_probability_is_the_coactivation_frequency_even_for_zero_inputs(seed, n, d):
+    r"""p_ij is the probability, over w ~ N(0, I_d), that w is active on both x_i and x_j with the indicator
+    1{<w, x> >= 0}: against the co-activation frequency of activation_patterns over 200000 Gaussian neurons. A zero
+    input is active for every w, so p_ij is 1/2 (x_i's own probability) against a nonzero x_i and 1 against another
+    zero input; p_ii = 1/2 for x_i != 0."""
+    rng = np.random.default_rng(seed)
+    X = relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.3, 1.0, (n, 1))
+    X = np.vstack([X, np.zeros((2, d))])                     # two zero inputs
+    W0 = rng.standard_normal((200_000, d))
+    S = relu.activation_patterns(W0, X).astype(float)       # (n + 2, m)
+    freq = S @ S.T / W0.shape[0]
+    p = relu.activation_probability(X)
+    np.testing.assert_allclose(p, freq, atol=5 * 0.5 / np.sqrt(W0.shape[0]))
+    assert np.all(p[:n, n:] == 0.5) and np.all(p[n:, :n] == 0.5) and np.all(p[n:, n:] == 1.0)
+    np.testing.assert_allclose(np.diag(p)[:n], 0.5, rtol=1e-15)
+
+
+def test_condition_number_against_numpy_and_its_input_checks():
+    """lambda_max/lambda_min of a symmetric positive definite matrix (numpy's 2-norm condition number, an SVD), 1 for
+    a 1 x 1 matrix, inf for a singular one, trial by trial for a batch; invariant under H -> c H for every c > 0,
+    including the symmetry check: an asymmetry far above rounding (1e-6 relative) is refused at every scale, and a
+    batch with one asymmetric matrix is refused. Non-square and empty matrices are refused by name."""
+    rng = np.random.default_rng(0)
+    Hs = []
+    for n in (2, 3, 5):
+        A = rng.standard_normal((n, n))
+        Hs.append(A @ A.T + 0.1 * np.eye(n))
+    for H in Hs:
+        assert relu.condition_number(H) == pytest.approx(np.linalg.cond(H, 2), rel=1e-10)
+        for c in (1e-12, 1e-6, 1.0, 1e8):
+            assert relu.condition_number(c * H) == pytest.approx(np.linalg.cond(H, 2), rel=1e-10)
+            B = c * H.copy()
+            B[0, 1] *= 1 + 1e-6
+            with pytest.raises(ValueError, match=r"^H must be symmetric \(a Gram matrix\)$"):
+                relu.condition_number(B)
+            B = c * H.copy()
+            B[0, 1] *= 1 + 1e-15                           # rounding level: accepted
+            assert relu.condition_number(B) == pytest.approx(np.linalg.cond(H, 2), rel=1e-8)
+    batch = np.stack([Hs[1], 2 * Hs[1], np.diag([0.0, 1.0, 2.0])])
+    np.testing.assert_allclose(relu.condition_number(batch), [np.linalg.cond(Hs[1], 2)] * 2 + [np.inf], rtol=1e-10)
+    asym = batch.copy()
+    asym[1, 0, 2] += 0.5
+    with pytest.raises(ValueError, match=r"^H must be symmetric"):
+        relu.condition_number(asym)
+    assert relu.condition_number(np.array([[2.5]])) == 1.0
+    np.testing.assert_array_equal(relu.condition_number(np.array([[[2.5]], [[0.0]]])), [1.0, np.inf])
+    for bad in (np.ones((2, 3)), np.ones((2, 2, 3)), np.zeros((0, 0)), np.zeros((2, 0, 0)), np.zeros((1, 2, 0, 0))):
+        with pytest.raises(ValueError, match=r"^H must be a square matrix \(or a batch of them\), got shape"):
+            relu.condition_number(bad)
+
+
+def test_momentum_parameters_of_one_problem_and_their_refusals():
+    """Appendix H's eta = 1/lambda_max(H0), beta = (1 - 1/(2 sqrt(kappa_hat)))^2 for one problem (also for a single
+    input, n = 1, where kappa_hat = 1 and beta = 1/4); a singular H0 (a zero input: lambda_min(H0) = 0 exactly) and a
+    batch are refused with what is wrong."""
+    prob = small_problem(3, n=4, m=40)
+    eta, beta = prob.momentum_parameters()
+    eig = np.linalg.eigvalsh(prob.H0)
+    assert eta == pytest.approx(1 / eig[-1], rel=1e-13)
+    assert beta == pytest.approx((1 - 0.5 / np.sqrt(relu.condition_number(prob.H0))) ** 2, rel=1e-13)
+    one = relu.ReluProblem(X=[[0.6, 0.0]], y=[1.0], a=[1.0, -1.0, 1.0], W0=[[1.0, 0.0], [0.5, 2.0], [-1.0, 1.0]])
+    eta1, beta1 = one.momentum_parameters()
+    assert eta1 == pytest.approx(1 / one.H0[0, 0], rel=1e-14) and beta1 == pytest.approx(0.25, rel=1e-14)
+    singular = relu.ReluProblem(X=[[0.0, 0.0], [0.6, 0.0]], y=[1.0, 0.0], a=[1.0, -1.0], W0=[[1.0, 0.0], [0.5, 2.0]])
+    assert np.linalg.eigvalsh(singular.H0)[0] == 0.0
+    with pytest.raises(ValueError, match=r"^H0 is singular \(lambda_min\(H0\) = 0\): the width is too small or two "
+                                         r"inputs are parallel$"):
+        singular.momentum_parameters()
+    with pytest.raises(ValueError, match=r"^momentum_parameters needs a single problem \(no batch\): each trial has "
+                                         r"its own H0$"):
+        small_problem(0, trials=2).momentum_parameters()

@@ -568,3 +568,66 @@ def test_theorem9_proof_width_where_the_condition_is_tangent():
             assert m == 1.0
         else:
             assert m >= c
+
+
+def test_s_perp_at_the_edges_of_its_band():
+    r"""At exactly <w0, x> = -R|x| a move of length R along x reaches <w, x> = 0, which counts as active (1{z >= 0}): the
+    pattern can change, the neuron is in S_i^perp; at exactly <w0, x> = +R|x| the move against x also ends at 0, still
+    active: it cannot change, the neuron is not. (Exact arithmetic: |x| = 0.5, R = 0.25.)"""
+    X = np.array([[0.5, 0.0], [0.0, 0.5]])
+    W0 = np.array([[-0.25, 3.0], [0.25, 3.0], [0.0, -0.25], [0.0, 0.25], [0.1, 0.0]])
+    radius = 0.25
+    mask = relu.s_perp(W0, X, radius)
+    np.testing.assert_array_equal(mask, [[True, False, True, True, True], [False, False, True, False, True]])
+    for i, x in enumerate(X):                      # the brute-force move, as in the test above
+        z0 = W0 @ x
+        w_far = W0 - radius * np.sign(z0 + (z0 == 0))[:, None] * x / np.linalg.norm(x)
+        np.testing.assert_array_equal(mask[i], (w_far @ x >= 0) != (z0 >= 0))
+    assert not relu.s_perp(W0, X, 0.0).any()
+
+
+@pytest.mark.parametrize("lam_min, lam_max", [(1.0, 2.0), (2.0, 4.0), (0.5, 0.5)])
+def test_lemma5_event_is_closed_and_holds_for_a_single_input(lam_min, lam_max):
+    r"""Lemma 5's conclusions are non-strict: on the boundary of the event, ||H0 - H_bar||_F = lambda_min/4 with
+    lambda_min(H0) = 3/4 lambda_min or lambda_max(H0) = lambda_max + lambda_min/4 exactly (diagonal matrices: exact
+    arithmetic), it holds; a step further, it does not. One input (n = 1) is a 1 x 1 event |H0 - H_bar| <= H_bar/4.
+    An unbatched H0 gives a Python bool."""
+    H_bar = np.diag([lam_min, lam_max])
+    low, high = np.diag([0.75 * lam_min, lam_max]), np.diag([lam_min, lam_max + 0.25 * lam_min])
+    for H0 in (low, high):
+        assert relu.lemma5_holds(H0, H_bar) is True
+    assert relu.lemma5_holds(np.diag([0.75 * lam_min * (1 - 1e-9), lam_max]), H_bar) is False
+    assert relu.lemma5_holds(np.diag([lam_min, (lam_max + 0.25 * lam_min) * (1 + 1e-9)]), H_bar) is False
+    np.testing.assert_array_equal(relu.lemma5_holds(np.stack([low, high, 2 * high]), H_bar), [True, True, False])
+    one = np.array([[lam_min]])
+    assert relu.lemma5_holds(np.array([[0.75 * lam_min]]), one) is True
+    assert relu.lemma5_holds(np.array([[1.25 * lam_min]]), one) is True
+    assert relu.lemma5_holds(np.array([[1.3 * lam_min]]), one) is False
+    np.testing.assert_array_equal(relu.lemma5_holds(lam_min * np.array([[[0.7]], [[1.0]], [[1.2]]]), one),
+                                  [False, True, True])
+
+
+@given(seed=seeds, n=st.integers(1, 6), log_kappa=st.floats(0.0, 3.0))
+def test_table1_beta_puts_every_block_at_modulus_one_minus_one_over_two_sqrt_kappa_bar(seed, n, log_kappa):
+    """Corollary 1 under Theorem 9's parameters: with eta = 1/lambda_max and Table 1's beta = (1 - sqrt(eta lambda)/2)^2,
+    every 2 x 2 block of the momentum matrix (z = eta lambda_i(H0) in [eta lambda, 1]) is under-damped, so its spectral
+    radius is sqrt(beta) = 1 - 1/(2 sqrt(kappa_bar)), half way between 1 and (21)'s rate 1 - 1/(4 sqrt(kappa_bar))."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** log_kappa)
+    p = relu.theorem9_parameters(H_bar)
+    z = p["eta"] * np.concatenate([[p["lam"], p["lam_max"]], rng.uniform(p["lam"], p["lam_max"], n)])
+    rho = theory.block_spectral_radius(z, p["beta"])
+    np.testing.assert_allclose(rho, 1 - 0.5 / np.sqrt(p["kappa_bar"]), rtol=1e-12)
+    assert p["rate"] == pytest.approx((1 + rho[0]) / 2, rel=1e-14)
+
+
+@pytest.mark.parametrize("t, exc, match", [
+    ("ten", TypeError, r"^t must be an integer or an array of integers, got str 'ten'$"),
+    (True, TypeError, r"^t must be an integer or an array of integers, got bool True$"),
+    ({}, TypeError, r"^t must be an integer or an array of integers, got dict$"),
+    ([1, [2, 3]], TypeError, r"^t must be an integer or an array of integers, got list$"),
+    ([0, 1.5], ValueError, r"^t must be non-empty, finite, integer and >= 0"),
+])
+def test_theorem9_bound_says_what_t_it_got(t, exc, match):
+    with pytest.raises(exc, match=match):
+        relu.theorem9_bound(4.0, t)
