@@ -362,3 +362,21 @@ def test_momentum_parameters_of_one_problem_and_their_refusals():
     with pytest.raises(ValueError, match=r"^momentum_parameters needs a single problem \(no batch\): each trial has "
                                          r"its own H0$"):
         small_problem(0, trials=2).momentum_parameters()
+
+
+@settings(max_examples=5)
+@given(seed=seeds)
+def test_a_problem_on_a_batch_of_input_sets_is_trial_by_trial(seed):
+    """make_problem and ReluProblem take a batch of input sets X (trials, n, d) (n != d): the batched problem's H0,
+    H_bar, outputs and gradients are those of the per-trial problems."""
+    trials, n, d, m = 3, 4, 2, 6
+    rng = np.random.default_rng(seed)
+    X, y = _batched_data(rng, trials, n, d)
+    prob = relu.make_problem(X, y, m, seed=seed, trials=trials)
+    assert prob.batch_shape == (trials,) and (prob.n, prob.d, prob.m) == (n, d, m)
+    for k in range(trials):
+        one = relu.ReluProblem(X=X[k], y=y[k], a=prob.a[k], W0=prob.W0[k])
+        np.testing.assert_allclose(prob.H0[k], one.H0, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(prob.H_bar[k], one.H_bar, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(prob.grad(prob.W0)[k], one.grad(one.W0), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(prob.residual(prob.W0)[k], one.residual(one.W0), rtol=1e-13, atol=1e-15)
