@@ -69,11 +69,16 @@ SPECS = {
     "accelbook.relu.model.ntk_gram": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.activation_probability": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
     "accelbook.relu.model.gram_fluctuation": Spec(lambda: dict(X=_X), dict(X=_X_bad)),
-    "accelbook.relu.model.condition_number": Spec(lambda: dict(H=_H), dict(H=("matrix", [[[1.0, 2.0], [0.0, 1.0]]]))),
+    "accelbook.relu.model.condition_number": Spec(
+        lambda: dict(H=_H), dict(H=("matrix", [[[1.0, 2.0], [0.0, 1.0]], np.ones((2, 2, 3)), np.zeros((0, 0)),
+                                              np.zeros((1, 2, 0, 0)), np.stack([_H, [[1.0, 2.0], [0.0, 1.0]]])]))),
+    # a 1-column W or W0 would broadcast against the other: each must be refused by its own column count
     "accelbook.relu.model.pattern_change_fraction": Spec(
-        lambda: dict(W=_W, W0=_W, X=_X), dict(W=("matrix", [np.ones((4, 2)), np.ones((5, 3))]), W0=_W_bad, X=_X_bad)),
+        lambda: dict(W=_W, W0=_W, X=_X),
+        dict(W=("matrix", [np.ones((4, 2)), np.ones((4, 1)), np.ones((5, 3))]), W0=("matrix", [np.ones((4, 2)), np.ones((4, 1))]),
+             X=_X_bad)),
     "accelbook.relu.model.neuron_distances": Spec(
-        lambda: dict(W=_W, W0=_W), dict(W=("matrix", [np.ones((4, 2)), np.ones((5, 3))]), W0="matrix")),
+        lambda: dict(W=_W, W0=_W), dict(W=("matrix", [np.ones((4, 2)), np.ones((4, 1)), np.ones((5, 3))]), W0="matrix")),
     "accelbook.relu.model.ReluProblem": Spec(lambda: dict(X=_X, y=_y, a=_a, W0=_W),
                                              dict(X=_X_bad, y=_y_bad, a=_a_bad, W0=_W_bad)),
     **_method_of,
@@ -87,7 +92,8 @@ SPECS = {
                                                     dict(W0=_W_any, X=_X_bad, radius="nonneg_real")),
     "accelbook.relu.theory.lemma3_decomposition": Spec(
         lambda: dict(W_traj=_traj(), problem=_prob(), eta=0.5, beta=0.5),
-        dict(W_traj=["abc", None, np.ones((3, 2)), np.zeros((3, 4, 3)), np.zeros((1, 4, 3))], problem=["p", None, 3],
+        dict(W_traj=["abc", None, np.ones((3, 2)), np.zeros((3, 4, 3)), np.zeros((1, 4, 3)), _W[None]],   # _W[None]: T = 0
+             problem=["p", None, 3],
              eta="pos_real", beta="unit_open", radius=[-1.0, NAN, INF, "abc", True, 0.0])),
     "accelbook.relu.theory.lemma10_distance_bound": Spec(
         lambda: dict(xi=np.ones((3, 2)), eta=0.5, beta=0.5, m=4),
@@ -98,9 +104,9 @@ SPECS = {
         lambda: dict(H_bar=_H), dict(H_bar=("matrix", [np.diag([0.0, 1.0]), [[1.0, 2.0], [0.0, 1.0]]]), form="str")),
     "accelbook.relu.theory.theorem9_bound": Spec(
         lambda: dict(kappa_hat=4.0, t=[0, 1, 2]),
-        dict(kappa_hat=("real", [0.5]), t=["ten", -1, 1.5, [NAN], [INF], None, True, []])),
+        dict(kappa_hat=("real", [0.5]), t=["ten", -1, 1.5, [NAN], [INF], None, True, [], {}, [1, [2, 3]]])),
     "accelbook.relu.theory.theorem3_rate": Spec(lambda: dict(eta=0.5, H_bar=_H),
-                                                dict(eta=("pos_real", [100.0]), H_bar=("matrix", [np.diag([0.0, 1.0])]))),
+                                                dict(eta=("pos_real", [100.0, 8.0]), H_bar=("matrix", [np.diag([0.0, 1.0])]))),   # 8: 1 < eta lambda_min / 2 < 2
     "accelbook.relu.theory.required_width": Spec(
         lambda: dict(lam=0.3, n=5), dict(lam="pos_real", n="pos_int", kappa=("real", [0.5]),
                                          delta=("unit_open", [0.0]), theorem="str")),

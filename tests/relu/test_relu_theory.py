@@ -343,3 +343,291 @@ def test_theorem9_width_with_the_log_the_proof_needs():
             assert m / printed == pytest.approx(np.log(m / delta) / np.log(n / delta), rel=1e-9)
         else:                                      # the condition holds at every width
             assert all(g(x) >= 0 for x in np.logspace(0, 6, 50))
+
+
+# ---------------------------------------------------------------- batches, brute force, the bounds where they bind
+@settings(max_examples=10)
+@given(seed=seeds, shape=st.sampled_from([(2, 3, 5, 4), (3, 4, 2, 6), (2, 5, 3, 7)]), radius=st.floats(0.05, 1.0))
+def test_s_perp_and_gram_change_bound_of_batches_equal_trial_by_trial(seed, shape, radius):
+    """s_perp and gram_change_bound take leading batch dimensions on W0 (..., m, d) and X (..., n, d): a batch is
+    trial by trial, for n, d and m all different (an axis counted from the front cannot pass for the right one)."""
+    trials, n, d, m = shape
+    rng = np.random.default_rng(seed)
+    X = np.stack([relu.unit_inputs(n, d, seed=rng) * rng.uniform(0.3, 1.0, (n, 1)) for _ in range(trials)])
+    W0, _ = relu.init_weights(m, d, seed=rng, trials=trials)
+    for Wc, Wt in ((W0, W0), (W0[0], np.broadcast_to(W0[0], W0.shape))):
+        for Xc, Xt in ((X, X), (X[0], np.broadcast_to(X[0], X.shape))):
+            if Wc.ndim == 2 and Xc.ndim == 2:
+                continue
+            np.testing.assert_array_equal(relu.s_perp(Wc, Xc, radius),
+                                          np.stack([relu.s_perp(Wt[k], Xt[k], radius) for k in range(trials)]))
+            np.testing.assert_allclose(relu.gram_change_bound(Wc, Xc, radius),
+                                       [relu.gram_change_bound(Wt[k], Xt[k], radius) for k in range(trials)],
+                                       rtol=1e-13, atol=1e-16)
+
+
+@given(seed=seeds, n=st.integers(1, 5), m=st.integers(1, 12), radius=st.floats(0.0, 1.5))
+def test_gram_change_bound_is_the_union_bound_counted_neuron_by_neuron(seed, n, m, radius):
+    r"""||H(W) - H(W0)||_F <= sqrt(sum_ij (|x_i.x_j| |S_i^perp u S_j^perp| / m)^2), the union counted with Python
+    sets from s_perp (not by inclusion-exclusion); its square is quadratic in |x_i.x_j| and in 1/m."""
+    rng = np.random.default_rng(seed)
+    prob = small_problem(seed, n=n, m=m)
+    S = relu.s_perp(prob.W0, prob.X, radius)
+    sets = [set(np.flatnonzero(row)) for row in S]
+    G = prob.X @ prob.X.T
+    expected = np.sqrt(sum((abs(G[i, j]) * len(sets[i] | sets[j]) / m) ** 2 for i in range(n) for j in range(n)))
+    assert relu.gram_change_bound(prob.W0, prob.X, radius) == pytest.approx(expected, rel=1e-13, abs=1e-300)
+    # the check runs on uneven sets too: sizes that differ from pair to pair
+    Xs = prob.X * rng.uniform(0.2, 1.0, (n, 1))
+    Ss = [set(np.flatnonzero(row)) for row in relu.s_perp(prob.W0, Xs, radius)]
+    Gs = Xs @ Xs.T
+    expected = np.sqrt(sum((abs(Gs[i, j]) * len(Ss[i] | Ss[j]) / m) ** 2 for i in range(n) for j in range(n)))
+    assert relu.gram_change_bound(prob.W0, Xs, radius) == pytest.approx(expected, rel=1e-13, abs=1e-300)
+
+
+@given(seed=seeds, n=st.integers(1, 5), d=st.integers(2, 5), m=st.integers(1, 20), radius=st.floats(0.01, 1.0))
+def test_gram_change_bound_is_attained(seed, n, d, m, radius):
+    r"""The bound of gram_change_bound cannot be improved: for inputs x_i = c_i e along one direction and a W0 whose
+    every neuron has 0 <= <w0_r, e> < R (each in every S_i^perp, active on every input), the move W = W0 - R e (each
+    neuron by exactly R) switches every neuron off, so H(W0) = X X^T, H(W) = 0 and ||H(W) - H(W0)||_F = ||X X^T||_F,
+    the bound; a W0 with half its neurons far from the boundary (in no S_i^perp) halves it."""
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal(d)
+    e /= np.linalg.norm(e)
+    X = np.outer(rng.uniform(0.2, 1.0, n), e)
+    V = rng.standard_normal((m, d))
+    V -= np.outer(V @ e, e)
+    W0 = V + np.outer(rng.uniform(0.0, 0.999, m) * radius, e)
+    W = W0 - radius * e
+    assert np.all(relu.neuron_distances(W, W0) <= radius * (1 + 1e-12))
+    change = np.linalg.norm(relu.gram(W, X) - relu.gram(W0, X))
+    assert change == pytest.approx(np.linalg.norm(X @ X.T), rel=1e-12)
+    assert relu.gram_change_bound(W0, X, radius) == pytest.approx(change, rel=1e-12)
+    far = np.arange(m) % 2 == 1
+    W0[far] += 3 * radius * e                               # <w0_r, e> >= 3R: outside every S_i^perp
+    assert relu.gram_change_bound(W0, X, radius) == pytest.approx(np.sum(~far) / m * change, rel=1e-12)
+
+
+def _heavy_ball_run(prob, eta, beta, n_iter):
+    """W_0, ..., W_T of heavy ball with W_{-1} = W_0, from relu.subgradient (not relu.train)."""
+    W, W_prev, out = prob.W0, prob.W0, [prob.W0]
+    for _ in range(n_iter):
+        W, W_prev = W - eta * prob.grad(W) + beta * (W - W_prev), W
+        out.append(W)
+    return np.stack(out)
+
+
+@settings(max_examples=10)
+@given(seed=seeds, beta=st.floats(0.0, 0.9), step=st.floats(0.3, 1.5), m=st.integers(3, 30), T=st.integers(1, 12))
+def test_lemma3_records_and_bounds_equal_their_definitions_computed_directly(seed, beta, step, m, T):
+    r"""Everything lemma3_decomposition returns against an independent computation along a heavy-ball run: xi_t is
+    the residual at W_t, H_t = gram(W_t) and H0 = problem.H0, the default radius is the largest neuron distance
+    (neuron_distances), s_perp_sizes are |S_i^perp| at that radius, changed_sizes count (loop over t) the neurons
+    whose pattern on x_i differs at some t from t = 0, iota_t = eta (H0 - H_t) xi_t, and Lemma 3's bound
+    2 eta sqrt(n) |S_i^perp| / m (||xi_t|| + beta sum_{s<t} beta^{t-1-s} ||xi_s||) summed term by term. T = 1
+    (a single step) is a valid trajectory."""
+    prob = small_problem(seed, m=m)
+    eta = step / np.linalg.eigvalsh(prob.H0)[-1]
+    traj = _heavy_ball_run(prob, eta, beta, T)
+    assume(np.all(np.isfinite(traj)))
+    dec = relu.lemma3_decomposition(traj, prob, eta, beta)
+    n = prob.n
+    xi = np.stack([prob.residual(W) for W in traj])
+    np.testing.assert_allclose(dec["xi"], xi, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dec["H"], np.stack([relu.gram(W, prob.X) for W in traj]), rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(dec["H0"], prob.H0)
+    radius = relu.neuron_distances(traj, prob.W0).max()
+    assert dec["radius"] == pytest.approx(radius, rel=1e-13)
+    np.testing.assert_array_equal(dec["s_perp_sizes"], relu.s_perp(prob.W0, prob.X, dec["radius"]).sum(axis=1))
+    P0 = relu.activation_patterns(prob.W0, prob.X)
+    changed = np.zeros_like(P0)
+    for W in traj:
+        changed |= relu.activation_patterns(W, prob.X) != P0
+    np.testing.assert_array_equal(dec["changed_sizes"], changed.sum(axis=1))
+    iota = np.stack([eta * (prob.H0 - relu.gram(traj[t], prob.X)) @ xi[t] for t in range(T)])
+    np.testing.assert_allclose(dec["iota"], iota, rtol=1e-10, atol=1e-13)
+    norms = np.linalg.norm(xi, axis=1)
+    for t in range(T):
+        total = norms[t] + beta * sum(beta ** (t - 1 - s) * norms[s] for s in range(t))
+        for i in range(n):
+            assert dec["varphi_bound"][t, i] == pytest.approx(
+                2 * eta * np.sqrt(n) * dec["s_perp_sizes"][i] / m * total, rel=1e-12, abs=1e-300)
+            assert dec["varphi_bound_changed"][t, i] == pytest.approx(
+                2 * eta * np.sqrt(n) * dec["changed_sizes"][i] / m * total, rel=1e-12, abs=1e-300)
+    scale = max(1.0, np.abs(dec["phi"]).max())
+    np.testing.assert_allclose(dec["varphi"] + dec["iota"], dec["phi"], atol=1e-12 * scale)
+    # the default radius passed explicitly, or any larger one, is accepted; varphi does not depend on it
+    for r in (dec["radius"], 1.5 * dec["radius"] + 1e-3):
+        again = relu.lemma3_decomposition(traj, prob, eta, beta, radius=r)
+        np.testing.assert_allclose(again["varphi"], dec["varphi"], atol=1e-12 * scale)
+        assert again["radius"] == r
+
+
+@settings(max_examples=10)
+@given(seed=seeds, beta=st.floats(0.0, 0.9), step=st.floats(0.5, 1.5), m=st.integers(3, 12))
+def test_lemma3_decomposition_adds_up_with_zero_pre_activations(seed, beta, step, m):
+    """phi = varphi + iota with the source's indicator 1{z >= 0} at exactly zero pre-activations: W0 with a zero
+    neuron (active on every input at t = 0) and a neuron orthogonal to x_0. H_0 of the decomposition is gram(W0)."""
+    prob = small_problem(seed, m=m)
+    W0 = prob.W0.copy()
+    W0[0] = 0.0
+    W0[1] -= (W0[1] @ prob.X[0]) / (prob.X[0] @ prob.X[0]) * prob.X[0]
+    prob = relu.ReluProblem(X=prob.X, y=prob.y, a=prob.a, W0=W0)
+    eta = step / np.linalg.eigvalsh(prob.H0)[-1]
+    traj = _heavy_ball_run(prob, eta, beta, 6)
+    dec = relu.lemma3_decomposition(traj, prob, eta, beta)
+    np.testing.assert_allclose(dec["H0"], relu.gram(W0, prob.X), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(dec["H"][0], prob.H0, rtol=1e-14, atol=1e-16)
+    scale = max(1.0, np.abs(dec["phi"]).max())
+    np.testing.assert_allclose(dec["varphi"] + dec["iota"], dec["phi"], atol=1e-12 * scale)
+
+
+def test_lemma3_decomposition_needs_a_single_problem_and_says_of_what_shape():
+    prob = small_problem(0, trials=2)
+    with pytest.raises(ValueError, match=r"^lemma3_decomposition needs a single problem \(W0 of shape \(m, d\)\)$"):
+        relu.lemma3_decomposition(np.zeros((3, prob.m, prob.d)), prob, 0.1, 0.5)
+
+
+@given(seed=seeds, T=st.integers(0, 12), beta=st.floats(0.0, 0.95), m=st.integers(1, 100), k=st.integers(2, 4))
+def test_lemma10_distance_bound_is_the_double_sum_for_every_column_of_a_batch(seed, T, beta, m, k):
+    r"""eta sqrt(n)/sqrt(m) sum_{s<t} sum_{tau<=s} beta^{s-tau} ||xi_tau||, summed term by term, at every t (0 at
+    t = 0, also for a run of T = 0 steps), for xi of shape (T+1, k, n) column by column (k != n), and scaling like
+    1/sqrt(m) in the width."""
+    rng = np.random.default_rng(seed)
+    n = k + 1
+    xi = rng.standard_normal((T + 1, k, n)) * 10 ** rng.uniform(-2, 1)
+    eta = rng.uniform(0.05, 2.0)
+    bound = relu.lemma10_distance_bound(xi, eta, beta, m)
+    assert bound.shape == (T + 1, k)
+    norms = np.linalg.norm(xi, axis=-1)
+    for j in range(k):
+        for t in range(T + 1):
+            direct = sum(beta ** (s - tau) * norms[tau, j] for s in range(t) for tau in range(s + 1))
+            assert bound[t, j] == pytest.approx(eta * np.sqrt(n / m) * direct, rel=1e-12, abs=1e-300)
+        np.testing.assert_allclose(relu.lemma10_distance_bound(xi[:, j], eta, beta, m), bound[:, j], rtol=1e-14)
+    np.testing.assert_allclose(relu.lemma10_distance_bound(xi, eta, beta, 4 * m), bound / 2, rtol=1e-14)
+
+
+def test_theorem3_rate_at_the_edge_of_its_range():
+    """The rate sqrt(1 - eta lambda_min(H_bar)/2) is defined up to eta lambda_min/2 = 1, where it is 0; beyond, eta is
+    refused by name."""
+    H_bar = np.diag([0.5, 1.0])
+    assert relu.theorem3_rate(4.0, H_bar) == 0.0
+    assert relu.theorem3_rate(2.0, H_bar) == pytest.approx(np.sqrt(0.5), rel=1e-15)
+    for eta in (4.0 * (1 + 1e-12), 6.0, 8.0):
+        with pytest.raises(ValueError, match=r"eta \* lambda_min\(H_bar\) / 2 must be <= 1"):
+            relu.theorem3_rate(eta, H_bar)
+
+
+@given(lam=st.floats(0.01, 2.0), n=st.integers(1, 50), log_kappa=st.floats(0.0, 3.0), delta=st.floats(0.001, 0.9))
+def test_required_widths_relate_as_the_theorems_say(lam, n, log_kappa, delta):
+    """Song & Yang's width is Theorem 9's without the kappa^2; Theorems 9, 3 and Song & Yang scale like lambda^-4,
+    Lemma 5 like lambda^-2; the defaults are kappa = 1 (no conditioning penalty), delta = 0.1 and Theorem 9."""
+    kappa = 10 ** log_kappa
+    rw = relu.required_width
+    t9 = rw(lam, n, kappa=kappa, delta=delta)
+    assert t9 == pytest.approx(kappa ** 2 * rw(lam, n, kappa=kappa, delta=delta, theorem="song_yang"), rel=1e-12)
+    assert rw(lam, n, delta=delta, theorem="song_yang") == pytest.approx(rw(lam, n, kappa=1.0, delta=delta), rel=1e-12)
+    assert rw(lam, n, delta=delta, theorem="song_yang") == pytest.approx(
+        n ** 4 * np.log(n / delta) ** 3 / lam ** 4, rel=1e-12)
+    for theorem, power in (("theorem9", 4), ("song_yang", 4), ("du", 4), ("lemma5", 2)):
+        w = rw(lam, n, kappa=kappa, delta=delta, theorem=theorem)
+        assert rw(lam / 2, n, kappa=kappa, delta=delta, theorem=theorem) == pytest.approx(2 ** power * w, rel=1e-12)
+    assert rw(lam, n) == rw(lam, n, kappa=1.0, delta=0.1, theorem="theorem9")
+    assert relu.lemma10_width(lam, n, 2.0, 1.0) == relu.lemma10_width(lam, n, 2.0, 1.0, nu=2.0)   # nu = 2 as in the proof
+    assert relu.lemma10_width(lam, n, 2.0, 1.0, nu=4.0) == pytest.approx(4 * relu.lemma10_width(lam, n, 2.0, 1.0))
+
+
+@given(lam=st.floats(0.05, 3.0), n=st.integers(1, 20), log_kappa=st.floats(0.0, 2.0), delta=st.floats(0.01, 0.9))
+def test_theorem9_proof_width_is_the_larger_root_on_random_instances(lam, n, log_kappa, delta):
+    """The width of "theorem9_proof" is the m from which on m >= c log(m/delta), c = lambda^-4 n^4 kappa^2
+    log^2(n/delta): the larger root of g(m) = m - c log(m/delta) (g fails just below it, holds just above and at
+    every larger width: it is >= c, where g is smallest), or 1 when min g = g(c) >= 0."""
+    kappa = 10 ** log_kappa
+    c = lam ** -4 * n ** 4 * kappa ** 2 * np.log(n / delta) ** 2
+    g = lambda x: x - c * np.log(x / delta)   # noqa: E731
+    m = relu.required_width(lam, n, kappa=kappa, delta=delta, theorem="theorem9_proof")
+    if g(c) >= 0:
+        assert m == 1.0
+    else:
+        assert m >= c and g(m * (1 - 1e-9)) < 0 < g(m * (1 + 1e-9))
+        assert all(g(x) > 0 for x in m * np.logspace(1e-6, 3, 20))
+
+
+def test_theorem9_proof_width_where_the_condition_is_tangent():
+    """Across the kappa where min g = g(c) = 0 (the condition m >= c log(m/delta) then holds at every m, with equality
+    at m = c), the answer is 1 exactly when g(c) >= 0 as computed, and above c otherwise."""
+    lam, n, delta = 1.0, 1, 0.5
+    base = np.log(n / delta) ** 2
+    k0 = np.sqrt(np.e * delta / base)                   # c(k0) = e delta: log(c / delta) = 1
+    for i in range(-40, 41):
+        kappa = k0 * (1 + i * 2.0 ** -52)
+        c = lam ** -4 * n ** 4 * kappa ** 2 * base
+        m = relu.required_width(lam, n, kappa=kappa, delta=delta, theorem="theorem9_proof")
+        if c - c * np.log(c / delta) >= 0:
+            assert m == 1.0
+        else:
+            assert m >= c
+
+
+def test_s_perp_at_the_edges_of_its_band():
+    r"""At exactly <w0, x> = -R|x| a move of length R along x reaches <w, x> = 0, which counts as active (1{z >= 0}): the
+    pattern can change, the neuron is in S_i^perp; at exactly <w0, x> = +R|x| the move against x also ends at 0, still
+    active: it cannot change, the neuron is not. (Exact arithmetic: |x| = 0.5, R = 0.25.)"""
+    X = np.array([[0.5, 0.0], [0.0, 0.5]])
+    W0 = np.array([[-0.25, 3.0], [0.25, 3.0], [0.0, -0.25], [0.0, 0.25], [0.1, 0.0]])
+    radius = 0.25
+    mask = relu.s_perp(W0, X, radius)
+    np.testing.assert_array_equal(mask, [[True, False, True, True, True], [False, False, True, False, True]])
+    for i, x in enumerate(X):                      # the brute-force move, as in the test above
+        z0 = W0 @ x
+        w_far = W0 - radius * np.sign(z0 + (z0 == 0))[:, None] * x / np.linalg.norm(x)
+        np.testing.assert_array_equal(mask[i], (w_far @ x >= 0) != (z0 >= 0))
+    assert not relu.s_perp(W0, X, 0.0).any()
+
+
+@pytest.mark.parametrize("lam_min, lam_max", [(1.0, 2.0), (2.0, 4.0), (0.5, 0.5)])
+def test_lemma5_event_is_closed_and_holds_for_a_single_input(lam_min, lam_max):
+    r"""Lemma 5's conclusions are non-strict: on the boundary of the event, ||H0 - H_bar||_F = lambda_min/4 with
+    lambda_min(H0) = 3/4 lambda_min or lambda_max(H0) = lambda_max + lambda_min/4 exactly (diagonal matrices: exact
+    arithmetic), it holds; a step further, it does not. One input (n = 1) is a 1 x 1 event |H0 - H_bar| <= H_bar/4.
+    An unbatched H0 gives a Python bool."""
+    H_bar = np.diag([lam_min, lam_max])
+    low, high = np.diag([0.75 * lam_min, lam_max]), np.diag([lam_min, lam_max + 0.25 * lam_min])
+    for H0 in (low, high):
+        assert relu.lemma5_holds(H0, H_bar) is True
+    assert relu.lemma5_holds(np.diag([0.75 * lam_min * (1 - 1e-9), lam_max]), H_bar) is False
+    assert relu.lemma5_holds(np.diag([lam_min, (lam_max + 0.25 * lam_min) * (1 + 1e-9)]), H_bar) is False
+    np.testing.assert_array_equal(relu.lemma5_holds(np.stack([low, high, 2 * high]), H_bar), [True, True, False])
+    one = np.array([[lam_min]])
+    assert relu.lemma5_holds(np.array([[0.75 * lam_min]]), one) is True
+    assert relu.lemma5_holds(np.array([[1.25 * lam_min]]), one) is True
+    assert relu.lemma5_holds(np.array([[1.3 * lam_min]]), one) is False
+    np.testing.assert_array_equal(relu.lemma5_holds(lam_min * np.array([[[0.7]], [[1.0]], [[1.2]]]), one),
+                                  [False, True, True])
+
+
+@given(seed=seeds, n=st.integers(1, 6), log_kappa=st.floats(0.0, 3.0))
+def test_table1_beta_puts_every_block_at_modulus_one_minus_one_over_two_sqrt_kappa_bar(seed, n, log_kappa):
+    """Corollary 1 under Theorem 9's parameters: with eta = 1/lambda_max and Table 1's beta = (1 - sqrt(eta lambda)/2)^2,
+    every 2 x 2 block of the momentum matrix (z = eta lambda_i(H0) in [eta lambda, 1]) is under-damped, so its spectral
+    radius is sqrt(beta) = 1 - 1/(2 sqrt(kappa_bar)), half way between 1 and (21)'s rate 1 - 1/(4 sqrt(kappa_bar))."""
+    rng = np.random.default_rng(seed)
+    H_bar = _random_gram(rng, max(n, 2), 10 ** log_kappa)
+    p = relu.theorem9_parameters(H_bar)
+    z = p["eta"] * np.concatenate([[p["lam"], p["lam_max"]], rng.uniform(p["lam"], p["lam_max"], n)])
+    rho = theory.block_spectral_radius(z, p["beta"])
+    np.testing.assert_allclose(rho, 1 - 0.5 / np.sqrt(p["kappa_bar"]), rtol=1e-12)
+    assert p["rate"] == pytest.approx((1 + rho[0]) / 2, rel=1e-14)
+
+
+@pytest.mark.parametrize("t, exc, match", [
+    ("ten", TypeError, r"^t must be an integer or an array of integers, got str 'ten'$"),
+    (True, TypeError, r"^t must be an integer or an array of integers, got bool True$"),
+    ({}, TypeError, r"^t must be an integer or an array of integers, got dict$"),
+    ([1, [2, 3]], TypeError, r"^t must be an integer or an array of integers, got list$"),
+    ([0, 1.5], ValueError, r"^t must be non-empty, finite, integer and >= 0"),
+])
+def test_theorem9_bound_says_what_t_it_got(t, exc, match):
+    with pytest.raises(exc, match=match):
+        relu.theorem9_bound(4.0, t)
