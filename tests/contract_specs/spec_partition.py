@@ -141,8 +141,8 @@ SPECS = {
     M + "theory.theorem_conditions": Spec(
         lambda: dict(mu=0.01, L1=1.0, L2=1.0, G1=0.1, G2=0.1, gap=1.0),
         dict(mu=("pos_real", [2.0]), L1="pos_real", L2="pos_real", G1="nonneg_real", G2="nonneg_real",
-             gap="pos_real", c=_c_rate, R_x=[0.0, -1.0, NAN, "abc", True, None, [1.0, None], []],
-             R_u=[0.0, NAN, "abc", None, [1.0, None]],
+             gap="pos_real", c=_c_rate, R_x=[0.0, -1.0, NAN, "abc", True, None, [1.0, None], [], [1.0, "a"]],
+             R_u=[0.0, NAN, "abc", None, [1.0, None], [[1.0], [1.0, 2.0]]],
              constant="pos_real")),
     M + "theory.conditions_hold": Spec(
         lambda: dict(ratios={"thm6_G1": 0.5}, keys=["thm6_G1"]),

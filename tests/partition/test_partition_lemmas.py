@@ -188,3 +188,27 @@ def test_pattern_G2_exhaustive_default_and_limit():
     model, _ = P.make_additive(1.0, 0.5, dim_x=1, dim_u=1, dim_out=21, n_trials=1, seed=0)
     with pytest.raises(ValueError, match=r"exhaustive must be False for more than 20 rows \(2\^m patterns\), got m = 21"):
         P.pattern_G2(model, exhaustive=True)
+
+
+def test_pattern_search_stops_with_a_dead_relu():
+    """A zero row of A2 is a ReLU that is never active: its bit of D changes nothing, so a flip of it never
+    improves the norm and the local search must stop there (not wander between equal patterns); it still finds
+    the exhaustive maximum on this small instance."""
+    model, _ = P.make_additive(10.0, 0.5, dim_x=3, dim_u=4, dim_out=6, n_trials=2, seed=7)
+    A2 = model.A2.copy()
+    A2[:, 2] = 0.0
+    dead = P.AdditiveModel(model.A1, A2, model.b)
+    exact = P.pattern_G2(dead, exhaustive=True)["G2"]
+    found = P.pattern_G2(dead, exhaustive=False, n_starts=4, seed=0)
+    np.testing.assert_allclose(found["G2"], exact, rtol=1e-12)
+    np.testing.assert_allclose(_pattern_value(dead, found["pattern"]), found["G2"], rtol=1e-12)
+
+
+def test_lipschitz_ratios_default_scale_is_one():
+    """The points are standard Gaussian by default (scale = 1)."""
+    model, _ = random_model(3)
+    default, one = P.lipschitz_ratios(model, 3, seed=5), P.lipschitz_ratios(model, 3, seed=5, scale=1.0)
+    two = P.lipschitz_ratios(model, 3, seed=5, scale=2.0)
+    for key in default:
+        np.testing.assert_array_equal(default[key], one[key])
+    assert not np.allclose(two["dominance"], one["dominance"])
