@@ -112,7 +112,7 @@ SPECS = {
     # ------------------------------------------------------------------ network
     M + "network.ReluNetwork": Spec(
         lambda: dict(X=np.ones((4, 2)), Y=np.arange(4.0)),
-        dict(X=["abc", np.ones(3), [[NAN]], None, np.ones((0, 2))], Y=["abc", np.ones(5), None, [NAN, 1.0, 2.0, 3.0]])),
+        dict(X=["abc", np.ones(3), [[NAN]], None, np.ones((0, 2)), np.ones((4, 0))], Y=["abc", np.ones(5), None, [NAN, 1.0, 2.0, 3.0]])),
     M + "network.ReluNetwork.check_params": Spec(
         lambda: dict(W=_W()), dict(W=_bad_W), free=dict(name="the label used in error messages"),
         target=_net_method("check_params")),

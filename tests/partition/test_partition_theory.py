@@ -168,6 +168,9 @@ def test_theorem_conditions_boundaries():
     R = inf meets the radius conditions; an array input broadcasts trial by trial."""
     r = P.theorem_conditions(2.0, 2.0, 1.0, 0.1, 0.1, 1.0)["ratios"]
     assert r["thm6_G1"] == pytest.approx(0.1 ** 4 / 4.0)
+    q = 4 / 7  # (1 - beta)/(1 + beta) with beta = 3/11 (kappa = 1, c = 1)
+    assert r["thm7_G1_explainer"] == pytest.approx(0.1 ** 4 * 1 * 2 ** 2 / (2.0 ** 2 * q ** 3), rel=1e-12)
+    assert r["thm7_G1G2_explainer"] == pytest.approx(0.1 ** 4 * 1 * 2 / (2.0 ** 3 * q ** 2), rel=1e-12)
     P.theorem_conditions(1.0 + 1e-12, 1.0, 1.0, 0.1, 0.1, 1.0)
     with pytest.raises(ValueError, match=r"mu must be <= L1 \(strong convexity cannot exceed smoothness\)"):
         P.theorem_conditions(1.5, 1.0, 1.0, 0.1, 0.1, 1.0)
