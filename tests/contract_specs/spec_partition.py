@@ -54,7 +54,8 @@ def _W():
 
 _bad_W = ["abc", None, [np.ones((2, 3, 4))], [np.ones((2, 3, 4)), np.ones((2, 5, 1))],
           [np.ones((2, 3, 4)), np.full((2, 4, 1), NAN)], [np.ones((2, 3, 4)), np.ones((2, 4, 2))],
-          [np.ones((0, 3, 4)), np.ones((0, 4, 1))], [np.ones((2, 3, 0)), np.ones((2, 0, 1))]]
+          [np.ones((0, 3, 4)), np.ones((0, 4, 1))], [np.ones((2, 3, 0)), np.ones((2, 0, 1))],
+          [np.ones((2, 3)), np.ones((2, 4, 1))]]
 
 
 @lru_cache(maxsize=None)

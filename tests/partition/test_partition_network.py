@@ -217,8 +217,12 @@ def test_the_smallest_networks():
     assert net.loss(W).shape == (1,) and len(net.grad(W)) == 3
     one = P.ReluNetwork(X[:1], Y[:1])
     assert one.n == 1 and one.output(W).shape == (1, 1)
-    mu, L1, kappa = one.partition_constants(P.init_network([1, 2], n_trials=1, seed=3))
+    W1 = P.init_network([1, 2], seed=3)  # one trial by default
+    assert [w.shape for w in W1] == [(1, 1, 2), (1, 2, 1)]
+    mu, L1, kappa = one.partition_constants(W1)
     assert mu.shape == (1,)
+    with pytest.raises(TypeError, match=r"^widths must be a sequence of positive integers .*, got int$"):
+        P.init_network(3, seed=0)
 
 
 @settings(max_examples=15)
