@@ -150,7 +150,8 @@ def test_measure_shares_one_forward_pass_with_the_public_values():
     (lambda: P.AdditiveModel(np.eye(2), np.ones((2, 2)), np.ones(2)), ValueError, "A1 must be 3-dimensional"),
     (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].grad([np.ones((2, 3)), np.ones((2, 2))]), ValueError,
      r"w\[0\] must have shape \(2, 2\)"),
-    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].loss(np.ones((2, 4))), TypeError, "w must be a list"),
+    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].loss(np.ones((2, 4))), TypeError,
+     r"^w must be a list \[x, u\] of two arrays, got ndarray$"),
     (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].x_star(np.ones((1, 2))), ValueError, "u must have shape"),
 ])
 def test_bad_input(call, exc, match):
