@@ -213,7 +213,11 @@ def make_regression_data(n=None, d0=None, *, seed):
     a = rng.standard_normal(d0)
     Y = np.sin(3.0 * X @ (a / np.linalg.norm(a)))
     Y -= Y.mean()
-    return X, Y / np.sqrt(np.mean(Y ** 2))
+    rms = np.sqrt(np.mean(Y ** 2))
+    if not rms > 1e-12:  # constant labels cannot be scaled to unit RMS (d0 = 1 with every input of one sign)
+        raise ValueError(f"seed gives {n} inputs with one and the same label (d0 = {d0}), which cannot be scaled "
+                         "to unit RMS: choose another seed or more samples")
+    return X, Y / rms
 
 
 def torch_network_loss(net):

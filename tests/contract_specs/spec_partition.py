@@ -53,7 +53,9 @@ def _W():
 
 
 _bad_W = ["abc", None, [np.ones((2, 3, 4))], [np.ones((2, 3, 4)), np.ones((2, 5, 1))],
-          [np.ones((2, 3, 4)), np.full((2, 4, 1), NAN)], [np.ones((2, 3, 4)), np.ones((2, 4, 2))]]
+          [np.ones((2, 3, 4)), np.full((2, 4, 1), NAN)], [np.ones((2, 3, 4)), np.ones((2, 4, 2))],
+          [np.ones((0, 3, 4)), np.ones((0, 4, 1))], [np.ones((2, 3, 0)), np.ones((2, 0, 1))],
+          [np.ones((2, 3)), np.ones((2, 4, 1))]]
 
 
 @lru_cache(maxsize=None)
@@ -97,7 +99,8 @@ SPECS = {
              dim_out=[1, 1.5, "3", True], n_trials=_opt_pos_int, seed=_opt_seed, sigma_A1="pos_real")),
     M + "model.AdditiveModel": Spec(
         lambda: dict(A1=np.eye(2)[None], A2=np.ones((1, 2, 2)), b=np.ones((1, 2))),
-        dict(A1=["abc", np.ones((2, 2)), np.ones((1, 2, 3)), np.zeros((1, 2, 2)), [[[NAN]]], None],
+        dict(A1=["abc", np.ones((2, 2)), np.ones((1, 2, 3)), np.zeros((1, 2, 2)), [[[NAN]]], None, np.ones((0, 2, 2)),
+                 np.ones((1, 2, 0)), np.diag([1.0, 0.0])[None]],
              A2=["abc", np.ones((1, 3, 2)), np.ones((1, 2, 0)), None, np.full((1, 2, 2), INF)],
              b=["abc", np.ones((1, 3)), None, [[NAN, 1.0]]], B="pos_real")),
     M + "model.AdditiveModel.check_params": Spec(
@@ -110,7 +113,7 @@ SPECS = {
     # ------------------------------------------------------------------ network
     M + "network.ReluNetwork": Spec(
         lambda: dict(X=np.ones((4, 2)), Y=np.arange(4.0)),
-        dict(X=["abc", np.ones(3), [[NAN]], None, np.ones((0, 2))], Y=["abc", np.ones(5), None, [NAN, 1.0, 2.0, 3.0]])),
+        dict(X=["abc", np.ones(3), [[NAN]], None, np.ones((0, 2)), np.ones((4, 0))], Y=["abc", np.ones(5), None, [NAN, 1.0, 2.0, 3.0]])),
     M + "network.ReluNetwork.check_params": Spec(
         lambda: dict(W=_W()), dict(W=_bad_W), free=dict(name="the label used in error messages"),
         target=_net_method("check_params")),
@@ -139,11 +142,12 @@ SPECS = {
     M + "theory.theorem_conditions": Spec(
         lambda: dict(mu=0.01, L1=1.0, L2=1.0, G1=0.1, G2=0.1, gap=1.0),
         dict(mu=("pos_real", [2.0]), L1="pos_real", L2="pos_real", G1="nonneg_real", G2="nonneg_real",
-             gap="pos_real", c=_c_rate, R_x=[0.0, -1.0, NAN, "abc", True, None], R_u=[0.0, NAN, "abc", None],
+             gap="pos_real", c=_c_rate, R_x=[0.0, -1.0, NAN, "abc", True, None, [1.0, None], [], [1.0, "a"]],
+             R_u=[0.0, NAN, "abc", None, [1.0, None], [[1.0], [1.0, 2.0]]],
              constant="pos_real")),
     M + "theory.conditions_hold": Spec(
         lambda: dict(ratios={"thm6_G1": 0.5}, keys=["thm6_G1"]),
-        dict(ratios=[None, 3, {}], keys=[None, "thm6_G1", [], ["nope"]])),
+        dict(ratios=[None, 3, {}], keys=[None, "thm6_G1", [], ["nope"], 3, {"thm6_G1"}])),
     # ------------------------------------------------------------------ lemmas
     M + "lemmas.block_grad_norms": Spec(lambda: dict(problem=_model(), w=_w0()),
                                         dict(problem=[None, 3, "p"], w=_bad_w)),

@@ -150,9 +150,95 @@ def test_measure_shares_one_forward_pass_with_the_public_values():
     (lambda: P.AdditiveModel(np.eye(2), np.ones((2, 2)), np.ones(2)), ValueError, "A1 must be 3-dimensional"),
     (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].grad([np.ones((2, 3)), np.ones((2, 2))]), ValueError,
      r"w\[0\] must have shape \(2, 2\)"),
-    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].loss(np.ones((2, 4))), TypeError, "w must be a list"),
+    (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].loss(np.ones((2, 4))), TypeError,
+     r"^w must be a list \[x, u\] of two arrays, got ndarray$"),
     (lambda: P.make_additive(n_trials=2, dim_x=2, dim_u=2)[0].x_star(np.ones((1, 2))), ValueError, "u must have shape"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@given(seed=seeds)
+def test_public_relu_is_max_z_0(seed):
+    """sigma(z) = max(z, 0) entry by entry, with sigma(0) = 0, negative inputs to 0 and positive ones unchanged."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((3, 5)) * 10 ** rng.uniform(-3, 3)
+    z[0, 0], z[1, 1] = 0.0, -0.0
+    out = P.relu(z)
+    np.testing.assert_array_equal(out, torch.relu(torch.as_tensor(z)).numpy())
+    assert out[0, 0] == 0.0 and np.all(out[z < 0] == 0) and np.all(out[z > 0] == z[z > 0])
+    assert P.relu(0.5) == 0.5 and P.relu(-2) == 0.0
+
+
+@settings(max_examples=20)
+@given(seed=seeds)
+def test_residual_vanishes_at_the_minimiser(seed):
+    """r = h(x, u) - b: 0 at x = x*(u) (A6: A1 invertible), and f = ||r||^2/2 at any point."""
+    model, (x, u) = random_model(seed)
+    r = model.residual([x, u])
+    np.testing.assert_allclose(model.loss([x, u]), 0.5 * np.sum(r ** 2, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(model.residual([model.x_star(u), u]), 0.0, atol=1e-9 * (1 + np.abs(model.b).max()))
+    np.testing.assert_allclose(r - model.residual([np.zeros_like(x), u]), np.einsum("tij,tj->ti", model.A1, x),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_split_returns_the_x_block_and_the_u_block():
+    model, (x, u) = P.make_additive(10.0, 1.0, dim_x=3, dim_u=5, n_trials=2, seed=1)
+    xs, us = model.split([x, u])
+    assert len(xs) == len(us) == 1
+    np.testing.assert_array_equal(xs[0], x)
+    np.testing.assert_array_equal(us[0], u)
+
+
+def test_gradient_at_the_relu_kink_follows_torch():
+    """At u = 0 every pre-activation A2 u is exactly 0: sigma'(0) = 0 (torch's convention), so grad_u f = 0 there
+    and no ReLU counts as active (the active set is A2 u > 0), in the public value and in what training records."""
+    model, (x, u) = P.make_additive(10.0, 1.0, dim_x=3, dim_u=4, n_trials=2, seed=2)
+    u0 = np.zeros_like(u)
+    gx, gu = model.grad([x, u0])
+    tx, tu = torch_additive_grad(model, x, u0)
+    np.testing.assert_array_equal(gu, 0.0)
+    np.testing.assert_allclose(gu, tu, atol=0)
+    np.testing.assert_allclose(gx, tx, rtol=1e-12)
+    assert np.all(model.active_fraction(u0) == 0)
+    assert np.all(model._measure([x, u0])["active_fraction"] == 0)
+
+
+@given(seed=seeds, B=st.floats(0.1, 10.0))
+def test_x_star_constant_is_a_sqrt_kappa_below_lemma8(seed, B):
+    """B sigma_max(A2)/sigma_min(A1) = (G2/mu)/sqrt(kappa) (Lemma 8's constant over sqrt(kappa)), and every
+    coupling constant scales with the ReLU's Lipschitz constant B."""
+    model, _ = random_model(seed)
+    scaled = P.AdditiveModel(model.A1, model.A2, model.b, B=B)
+    for m in (model, scaled):
+        np.testing.assert_allclose(m.x_star_lipschitz() * np.sqrt(m.kappa), m.G2 / m.mu, rtol=1e-9)
+    np.testing.assert_allclose(scaled.x_star_lipschitz(), B * model.x_star_lipschitz(), rtol=1e-12)
+    np.testing.assert_allclose(scaled.G1, B * model.G1, rtol=1e-12)
+    np.testing.assert_allclose(scaled.G2, B * model.G2, rtol=1e-12)
+
+
+def test_make_additive_defaults_and_the_smallest_sizes():
+    """Without sigma_A1, sigma_max(A1) = 1 (L1 = 1, mu = 1/kappa); without sigma_A2, the first regime of DEFAULTS;
+    one u coordinate, one trial and one x coordinate are valid sizes."""
+    model, (x, u) = P.make_additive(50.0, 0.7, dim_x=3, dim_u=1, n_trials=1, seed=0)
+    np.testing.assert_allclose(model.L1, 1.0, rtol=1e-12)
+    np.testing.assert_allclose(model.mu, 1 / 50.0, rtol=1e-9)
+    np.testing.assert_allclose(model.G1, 0.7, rtol=1e-12)
+    assert x.shape == (1, 3) and u.shape == (1, 1) and model.dim_u == 1
+    model, _ = P.make_additive(10.0, dim_x=2, dim_u=2, n_trials=2, seed=0)
+    np.testing.assert_allclose(model.G1, P.DEFAULTS.sigma_regimes[0], rtol=1e-12)
+    model, (x, u) = P.make_additive(1.0, 0.5, dim_x=1, dim_u=1, n_trials=1, seed=3)
+    assert model.grad([x, u])[0].shape == (1, 1)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_the_rank_check_is_relative(scale):
+    """A1 counts as singular when sigma_min <= 1e-12 sigma_max, whatever its scale; a rank-deficient A1 whose
+    other singular values are not 0 is refused too (the smallest singular value is the one tested)."""
+    b, A2 = np.ones((1, 3)), np.ones((1, 3, 2))
+    for s in ([1.0, 1.0, 0.0], [1.0, 0.5, 1e-13], [1.0, 1e-13, 1e-13]):
+        with pytest.raises(ValueError, match="A1 must have full column rank"):
+            P.AdditiveModel(scale * np.diag(s)[None], A2, b)
+    model = P.AdditiveModel(scale * np.diag([1.0, 0.5, 1e-6])[None], A2, b)
+    np.testing.assert_allclose(model.kappa, 1e12, rtol=1e-9)

@@ -124,3 +124,96 @@ def test_the_two_forms_of_theorem_7_agree_up_to_constants():
         assert r["thm7_G1G2_explainer"] / r["thm7_G1G2"] == pytest.approx(2 / c, rel=1e-2)
     hold = P.conditions_hold(P.theorem_conditions(0.01, 1.0, 1.0, [1e-4, 0.3], 0.0, 1.0)["ratios"], ["thm6_G1"])
     assert hold.tolist() == [True, False]
+
+
+@given(mu=st.floats(1e-3, 10.0), kappa=st.floats(1.0, 1e3), L2=st.floats(0.1, 10.0), G1=st.floats(1e-3, 3.0),
+       G2=st.floats(1e-3, 3.0), gap=st.floats(1e-2, 1e2), c=st.floats(0.01, 4.0), C=st.floats(0.01, 100.0),
+       R_x=st.floats(0.1, 1e3), R_u=st.floats(0.1, 1e3))
+def test_theorem_conditions_are_the_stated_monomials(mu, kappa, L2, G1, G2, gap, c, C, R_x, R_u):
+    """Each ratio is its condition of CONDITIONS (left side over right side, hidden constants = C) with eta = c/L1
+    and kappa = L1/mu substituted by hand: Theorem 6's radii become C c sqrt(L1 gap)/mu and C c G1 sqrt(L2 gap)/mu,
+    and the explainer's (1 - beta)/(1 + beta) with Theorem 7's beta is 4 sqrt(c)/(4 sqrt(kappa) + 3 sqrt(c)).
+    Catches a wrong power, a product for a quotient, a wrong eta or kappa, a required radius not divided by R."""
+    L1 = mu * kappa  # L1 != 1 and mu != L1 in general
+    out = P.theorem_conditions(mu, L1, L2, G1, G2, gap, c=c, R_x=R_x, R_u=R_u, constant=C)
+    r, req = out["ratios"], out["required"]
+    q = 4 * np.sqrt(c) / (4 * np.sqrt(kappa) + 3 * np.sqrt(c))
+    expected_required = {
+        "R_x_thm6": C * c * np.sqrt(L1 * gap) / mu,
+        "R_u_thm6": C * c * G1 * np.sqrt(L2 * gap) / mu,
+        "R_x_thm7": C * (L1 * L2 ** 2 * gap ** 2 / mu ** 3) ** 0.25,
+        "R_u_thm7": C * G1 * L2 * np.sqrt(gap) * (L1 ** 3 / mu ** 7) ** 0.25,
+    }
+    expected = {
+        "thm6_G1": (G1 ** 2 * L2 / mu) ** 2 / C,
+        "thm6_Rx": expected_required["R_x_thm6"] / R_x,
+        "thm6_Ru": expected_required["R_u_thm6"] / R_u,
+        "thm7_G1": G1 ** 4 * L1 * np.sqrt(L1) * L2 ** 3 / (C * mu ** 3 * np.sqrt(mu)),
+        "thm7_G1G2": (G1 * G2) ** 2 * L1 * np.sqrt(L1) * L2 ** 2 / (C * mu ** 4 * np.sqrt(mu)),
+        "thm7_Rx": expected_required["R_x_thm7"] / R_x,
+        "thm7_Ru": expected_required["R_u_thm7"] / R_u,
+        "thm7_G1_explainer": G1 ** 4 * L2 * (L2 + 1) ** 2 / (C * mu ** 2 * q ** 3),
+        "thm7_G1G2_explainer": (G1 * G2) ** 2 * L2 * (L2 + 1) * np.sqrt(kappa) / (C * mu ** 3 * q ** 2),
+    }
+    assert set(r) == set(P.CONDITIONS) == set(expected) and set(req) == set(expected_required)
+    for key, value in expected.items():
+        assert r[key] == pytest.approx(value, rel=1e-9), key
+        assert type(r[key]) is float, key  # scalar in, float out
+    for key, value in expected_required.items():
+        assert req[key] == pytest.approx(value, rel=1e-9), key
+
+
+def test_theorem_conditions_boundaries():
+    """mu = L1 (kappa = 1) is allowed, and so is mu a rounding error above L1; mu above L1 is refused by name;
+    R = inf meets the radius conditions; an array input broadcasts trial by trial."""
+    r = P.theorem_conditions(2.0, 2.0, 1.0, 0.1, 0.1, 1.0)["ratios"]
+    assert r["thm6_G1"] == pytest.approx(0.1 ** 4 / 4.0)
+    q = 4 / 7  # (1 - beta)/(1 + beta) with beta = 3/11 (kappa = 1, c = 1)
+    assert r["thm7_G1_explainer"] == pytest.approx(0.1 ** 4 * 1 * 2 ** 2 / (2.0 ** 2 * q ** 3), rel=1e-12)
+    assert r["thm7_G1G2_explainer"] == pytest.approx(0.1 ** 4 * 1 * 2 / (2.0 ** 3 * q ** 2), rel=1e-12)
+    P.theorem_conditions(1.0 + 1e-12, 1.0, 1.0, 0.1, 0.1, 1.0)
+    with pytest.raises(ValueError, match=r"mu must be <= L1 \(strong convexity cannot exceed smoothness\)"):
+        P.theorem_conditions(1.5, 1.0, 1.0, 0.1, 0.1, 1.0)
+    with pytest.raises(TypeError, match="R_x must be a positive real number or inf, got bool True"):
+        P.theorem_conditions(0.5, 1.0, 1.0, 0.1, 0.1, 1.0, R_x=True)
+    arr = P.theorem_conditions(0.5, 1.0, 1.0, [0.1, 0.2], 0.1, 1.0, R_x=[1.0, 2.0])["ratios"]
+    one = [P.theorem_conditions(0.5, 1.0, 1.0, g, 0.1, 1.0, R_x=R)["ratios"] for g, R in ((0.1, 1.0), (0.2, 2.0))]
+    for key in arr:
+        np.testing.assert_allclose(arr[key], [o[key] for o in one], rtol=1e-12)
+
+
+def test_conditions_hold_at_the_boundary():
+    """A condition holds when its ratio is <= 1: exactly 1 holds, anything above does not."""
+    ratios = {"thm6_G1": np.array([0.5, 1.0, 1.0 + 1e-9, 1.5]), "thm7_G1": np.array([1.0, 1.0, 0.0, 0.0])}
+    assert P.conditions_hold(ratios, ["thm6_G1"]).tolist() == [True, True, False, False]
+    assert P.conditions_hold(ratios, ("thm6_G1", "thm7_G1")).tolist() == [True, True, False, False]
+    assert bool(P.conditions_hold({"thm6_G1": 1.0}, ["thm6_G1"])) is True
+
+
+def test_scalar_inputs_give_floats_and_arrays_broadcast():
+    """Scalar in, Python float out (rates, beta, bounds); array in, array out, entry by entry."""
+    for value in (P.nesterov_beta(10.0), P.theorem6_rate(10.0), P.theorem7_rate(10.0),
+                  P.theorem6_bound(10.0, 3), P.theorem7_bound(10.0, 3), P.theorem6_bound(10.0, 0)):
+        assert type(value) is float
+    assert P.theorem6_bound(10.0, 0) == 1.0 and P.theorem7_bound(10.0, 0) == 2.0
+    ks = np.array([0, 1, 7])
+    np.testing.assert_allclose(P.theorem6_bound(10.0, ks, 0.5), [P.theorem6_bound(10.0, int(k), 0.5) for k in ks])
+    np.testing.assert_allclose(P.theorem7_bound(10.0, ks, 0.5), [P.theorem7_bound(10.0, int(k), 0.5) for k in ks])
+
+
+@given(kappa=st.floats(1.0, 1e4), L1=st.floats(0.01, 100.0), c=st.floats(0.01, 3.99))
+def test_method_parameters_step_is_c_over_L1(kappa, L1, c):
+    """eta = c/L1 for every method and any L1 > 0 (also below 1); heavy ball's beta is (1 - sqrt(c/kappa)/2)^2,
+    so 1 - sqrt(beta) = sqrt(eta mu)/2 with mu = L1/kappa."""
+    for method in ("gd", "nesterov", "heavy_ball"):
+        if method == "heavy_ball" and c >= 4 * kappa:
+            continue
+        eta, beta = P.method_parameters(method, kappa, L1, c)
+        assert eta == pytest.approx(c / L1, rel=1e-12)
+    eta, beta = P.method_parameters("heavy_ball", kappa, L1, c)
+    assert 1 - np.sqrt(beta) == pytest.approx(0.5 * np.sqrt(eta * L1 / kappa), rel=1e-9, abs=1e-15)
+
+
+def test_heavy_ball_refusal_states_the_bound():
+    with pytest.raises(ValueError, match=r"c must be < 4 kappa = 8 for heavy ball's beta < 1, got 8"):
+        P.method_parameters("heavy_ball", 2.0, 1.0, c=8.0)
