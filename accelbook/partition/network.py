@@ -151,7 +151,8 @@ class ReluNetwork:
         r"""Local values of the coupling constants at ``W`` (lower bounds on A4's :math:`G_1` and A5's
         :math:`G_2` over any ball around ``W``): :math:`\|J_u h\|` (the Jacobian of the outputs in u), and
         :math:`\|\nabla_x f(x, u + \epsilon v) - \nabla_x f(x, u - \epsilon v)\|/(2\epsilon)` along the top
-        right singular vector v of :math:`J_u h`.  Returns ``(G1_local, G2_local)``, each ``(T,)``."""
+        right singular vector v of :math:`J_u h`, with the central-difference step
+        :math:`\epsilon` = ``eps`` · max(1, largest |entry| of the u layers of ``W``).  Returns ``(G1_local, G2_local)``, each ``(T,)``."""
         W = self.check_params(W)
         eps = real_scalar("eps", eps, lo=0.0, lo_open=True)
         J = self._output_jacobian_u(W)
