@@ -152,7 +152,8 @@ class ReluNetwork:
         :math:`G_2` over any ball around ``W``): :math:`\|J_u h\|` (the Jacobian of the outputs in u), and
         :math:`\|\nabla_x f(x, u + \epsilon v) - \nabla_x f(x, u - \epsilon v)\|/(2\epsilon)` along the top
         right singular vector v of :math:`J_u h`, with the central-difference step
-        :math:`\epsilon` = ``eps`` · max(1, largest |entry| of the u layers of ``W``).  Returns ``(G1_local, G2_local)``, each ``(T,)``."""
+        :math:`\epsilon` = ``eps`` · max(1, largest |entry| of the u layers of ``W``).
+        Returns ``(G1_local, G2_local)``, each ``(T,)``."""
         W = self.check_params(W)
         eps = real_scalar("eps", eps, lo=0.0, lo_open=True)
         J = self._output_jacobian_u(W)
