@@ -1,11 +1,14 @@
 """accelbook.deep_linear.model: shapes, the orthogonal initialisation, the scaled forward pass and gradients
 against torch autograd, the Gram matrix (41) against its Kronecker definition and J J^T, and bad inputs."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
 from deep_linear_helpers import instances, naive_gram, naive_torch_loss, raw_product
-from hypothesis import given, settings
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from accelbook import deep_linear as dl
 from accelbook import methods
@@ -179,3 +182,113 @@ def test_bad_inputs_give_clear_errors():
         dl.orthogonal_init(4, 2, 6, 3, seed=None)
     with pytest.raises(TypeError, match="M must be an array"):
         dl.vec("abc")
+
+
+# ---------------------------------------------------------------- architecture, the orthogonality check (kills)
+@settings(max_examples=40)
+@given(d=st.integers(1, 6), d_y=st.integers(1, 6), m=st.integers(1, 9), depth=st.integers(1, 6))
+@example(d=3, d_y=2, m=5, depth=2)
+def test_architecture_inverts_layer_shapes(d, d_y, m, depth):
+    """architecture(layers shaped by layer_shapes(d, d_y, m, L)) = (d, d_y, m, L) for every depth, the width read
+    off whatever the depth (L = 2 has no middle layer, and m != d_y there), None only for L = 1."""
+    ws = [np.zeros(s) for s in dl.layer_shapes(d, d_y, m, depth)]
+    assert dl.architecture(ws) == (d, d_y, m if depth >= 2 else None, depth)
+
+
+def _exact_orthogonal(d, d_y, root, depth, rng):
+    """Layers root * (signed permutation rows/columns): Section 2.3's conditions hold exactly in floating point."""
+    m = root ** 2
+    if depth == 1:
+        return [root * np.eye(d)[rng.permutation(d)] * rng.choice([-1.0, 1.0], d)]
+    layers = [root * np.eye(m)[rng.permutation(m)][:, :d] * rng.choice([-1.0, 1.0], d)]
+    layers += [root * np.eye(m)[rng.permutation(m)] * rng.choice([-1.0, 1.0], m) for _ in range(depth - 2)]
+    layers.append(root * np.eye(m)[rng.permutation(m)][:d_y])
+    return layers
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_check_orthogonal_init_with_rtol_zero_accepts_exactly_orthogonal_layers(seed):
+    """The tolerance is an upper bound on the deviation (deviation <= rtol * m passes): rtol = 0 accepts layers that
+    satisfy (W1)^T W1 = m I, W W^T = W^T W = m I, WL WL^T = m I exactly, and returns m."""
+    rng = np.random.default_rng(seed)
+    root, depth = int(rng.integers(2, 4)), int(rng.integers(1, 6))
+    d = int(rng.integers(1, root ** 2 + 1))
+    d_y = d if depth == 1 else int(rng.integers(1, root ** 2 + 1))
+    ws = _exact_orthogonal(d, d_y, root, depth, rng)
+    assert dl.check_orthogonal_init(ws, rtol=0.0) == root ** 2
+
+
+def _message_numbers(message):
+    dev, thr = re.search(r"max deviation (\S+) > rtol\*m = (\S+)\)", message).groups()
+    return float(dev), float(thr)
+
+
+@settings(max_examples=30)
+@given(d=st.integers(1, 4), d_y=st.integers(1, 4), extra=st.integers(0, 5), depth=st.integers(2, 5),
+       layer=st.integers(0, 4), grow=st.booleans(), seed=st.integers(0, 2 ** 32 - 1))
+def test_check_orthogonal_init_tolerance_is_relative_to_m_and_names_the_layer(d, d_y, extra, depth, layer, grow,
+                                                                               seed):
+    """Scaling layer i of an orthogonal initialisation by s moves its Gram matrix to s^2 m I, a deviation
+    |s^2 - 1| m: it passes iff |s^2 - 1| <= rtol (the tolerance is relative to m, whatever m), and the refusal names
+    weights[i], the condition of Section 2.3 that fails for that layer (W{i+1}, numbered from 1), the deviation
+    and the threshold rtol * m."""
+    m, i = max(d, d_y) + extra, layer % depth
+    ws = dl.orthogonal_init(d, d_y, m, depth, seed=seed)
+    eps = 3e-3 * (1 if grow else -1)
+    ws[i] = np.sqrt(1 + eps) * ws[i]
+    assert dl.check_orthogonal_init(ws, rtol=1.01 * abs(eps)) == m
+    with pytest.raises(ValueError) as info:
+        dl.check_orthogonal_init(ws, rtol=0.99 * abs(eps))
+    message = str(info.value)
+    cond = ("(W1)^T W1 = m I_d" if i == 0 else f"W{depth} (W{depth})^T = m I_dy" if i == depth - 1
+            else f"(W{i + 1})^T W{i + 1} = m I_m")
+    assert message.startswith(f"weights[{i}] is not a scaled orthogonal layer: {cond} fails (max deviation ")
+    assert message.endswith("; the orthogonal initialisation of Section 2.3 is required here")
+    dev, thr = _message_numbers(message)
+    assert dev == pytest.approx(abs(eps) * m, rel=6e-3) and thr == pytest.approx(0.99 * abs(eps) * m, rel=6e-3)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_check_orthogonal_init_checks_both_gram_matrices_of_a_middle_layer(seed):
+    """A middle layer sqrt(m) Q S with S^2 = I + eps u u^T (u = 1/sqrt(m)) and Q u = e1 has (W^T W)/m - I with
+    largest entry eps/m but W W^T/m - I with largest entry eps: for eps/m < rtol < eps it passes the first
+    condition of Section 2.3 and fails the second, which the refusal names (W{i+1} (W{i+1})^T = m I_m)."""
+    rng = np.random.default_rng(seed)
+    m, depth = int(rng.integers(3, 8)), int(rng.integers(3, 6))
+    i = int(rng.integers(1, depth - 1))
+    ws = dl.orthogonal_init(2, 2, m, depth, seed=rng)
+    eps, u = 1e-3, np.full(m, 1 / np.sqrt(m))
+    S = np.eye(m) + (np.sqrt(1 + eps) - 1) * np.outer(u, u)
+    h = u - np.eye(m)[0]
+    Q = np.eye(m) - 2 * np.outer(h, h) / (h @ h)                 # a reflection with Q u = e1
+    ws[i] = np.sqrt(m) * Q @ S
+    with pytest.raises(ValueError) as info:
+        dl.check_orthogonal_init(ws, rtol=2 * eps / m)
+    message = str(info.value)
+    assert message.startswith(f"weights[{i}] is not a scaled orthogonal layer: W{i + 1} (W{i + 1})^T = m I_m fails")
+    assert _message_numbers(message) == pytest.approx((eps * m, 2 * eps), rel=6e-3)
+    assert dl.check_orthogonal_init(ws, rtol=1.01 * eps) == m
+
+
+def test_check_orthogonal_init_refuses_a_non_square_single_layer_and_a_negative_rtol_by_name():
+    """Depth 1 needs d == d_y (its one layer carries both conditions): the refusal says so and shows the shape;
+    a negative rtol is refused as such (not reported as a failing layer)."""
+    for shape in [(2, 3), (3, 1)]:
+        with pytest.raises(ValueError, match=re.escape(f"weights[0]: a depth-1 network with the orthogonal "
+                                                       f"initialisation needs d == d_y, got shape {shape}")):
+            dl.check_orthogonal_init([np.eye(*shape)])
+        with pytest.raises(ValueError, match=re.escape("weights0[0]: a depth-1 network")):
+            dl.gram_at_init([np.eye(*shape)], np.eye(shape[1]))
+    ws = _exact_orthogonal(3, 2, 2, 3, np.random.default_rng(0))
+    for rtol in (-1e-3, -1.0):
+        with pytest.raises(ValueError, match=f"^rtol must be >= 0, got {rtol:g}$"):
+            dl.check_orthogonal_init(ws, rtol=rtol)
+
+
+def test_output_derivative_refusal_names_the_type_given_for_delta():
+    prob = dl.make_problem(4, 3, 2, seed=0)
+    ws = prob.init(6, 3, seed=0)
+    for delta, kind in [("abc", "str"), (np.zeros((6, 4)), "ndarray"), ([np.zeros((6, 4))], "list"), (None,
+                                                                                                       "NoneType")]:
+        with pytest.raises(ValueError, match=f"^delta must be a list of 3 arrays shaped like weights, got {kind}$"):
+            dl.output_derivative(ws, prob.X, delta)
