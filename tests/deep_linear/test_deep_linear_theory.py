@@ -3,7 +3,7 @@ singular values of the products), Theorem 10's parameters as Corollary 1's for H
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from deep_linear_helpers import instances
 
@@ -173,3 +173,83 @@ def test_the_scaling_counterexample_to_the_printed_width_condition():
     assert out["corrected_width"][0] > 1e10
     assert out["fraction"] == 1.0 and np.all(out["ratio"] > 1) and not out["diverged"]
     assert out["iterate_gap"] < 1e-9
+
+
+# ---------------------------------------------------------------- nesting, steps, widths (mutation kills)
+def rotated_pair(k, theta, depth, rng):
+    """An orthogonal initialisation (d = d_y = k, m = 2k) whose two subspaces (range of W^(L-1:1), row space of
+    W^(L)) have k principal angles all equal to theta, in a random orientation."""
+    m = 2 * k
+    Q = dl.model._haar(rng, m)
+    middle = [np.sqrt(m) * dl.model._haar(rng, m) for _ in range(depth - 2)]
+    P = np.eye(m)
+    for w in middle:
+        P = (w / np.sqrt(m)) @ P
+    B = np.hstack([np.cos(theta) * np.eye(k), np.sin(theta) * np.eye(k)])   # orthonormal rows
+    return [np.sqrt(m) * Q[:, :k]] + middle + [np.sqrt(m) * B @ (P @ Q).T]
+
+
+@pytest.mark.parametrize("depth", [2, 3, 5])
+def test_full_product_nested_tolerance_is_per_direction(depth):
+    """rtol bounds the root-mean-square sine of the principal angles: k angles all equal to theta are nested iff
+    sin(theta) <= rtol, for every number k of directions (a tolerance that shrank or grew with k would not be);
+    the full product's singular values are then cos(theta), as Lemma 13's nesting condition says."""
+    rng = np.random.default_rng(depth)
+    rtol = 1e-4
+    for k in range(1, 6):
+        for ratio, nested in [(0.6, True), (1.6, False)]:
+            ws = rotated_pair(k, np.arcsin(ratio * rtol), depth, rng)
+            dl.check_orthogonal_init(ws)
+            np.testing.assert_allclose(dl.product_singular_values(ws, 1, depth), np.cos(np.arcsin(ratio * rtol)),
+                                       rtol=1e-12)
+            assert dl.full_product_nested(ws, rtol=rtol) is nested
+
+
+def test_full_product_nested_with_rtol_zero_accepts_exact_nesting_and_depth_one():
+    """rtol = 0 still accepts subspaces nested exactly in floating point (coordinate subspaces, both ways round);
+    a depth-1 network (one square orthogonal layer) is nested by definition, and its singular values all equal
+    sqrt(m) = m^{L/2}."""
+    for d, d_y in [(3, 2), (2, 3), (2, 2), (4, 1)]:
+        ws = [2 * np.eye(4)[:, :d], 2 * np.eye(4), 2 * np.eye(4)[:d_y]]
+        assert dl.full_product_nested(ws, rtol=0.0) is True
+    for seed in range(3):
+        d = seed + 1
+        ws = dl.orthogonal_init(d, d, 5, 1, seed=seed)
+        assert dl.full_product_nested(ws) is True and dl.full_product_nested(ws, rtol=0.0) is True
+        np.testing.assert_allclose(np.linalg.svd(ws[0], compute_uv=False), np.sqrt(5.0), rtol=1e-12)
+
+
+@settings(max_examples=30)
+@given(d=st.integers(1, 5), n=st.integers(1, 5), d_y=st.integers(1, 4), depth=st.integers(1, 30),
+       scale=st.floats(-3, 3), seed=st.integers(0, 2 ** 32 - 1))
+@example(d=3, n=2, d_y=1, depth=1, scale=0.7, seed=0)
+def test_theorem4_step_is_half_over_the_top_eigenvalue_of_H0(d, n, d_y, depth, scale, seed):
+    """Theorem 4's step d_y/(2 L sigma_max^2(X)) is 1/(2 lambda_max(H0)) with H0 the Gram matrix at the orthogonal
+    initialisation (eigenvalues of the Kronecker matrix, on unnormalised data of any scale), half of Theorem 10's
+    eta, for every d_y >= 1 and depth >= 1."""
+    n = min(n, d)
+    X = 10.0 ** scale * np.random.default_rng(seed).standard_normal((d, n))
+    top = np.linalg.eigvalsh(dl.lemma13_gram(X, d_y, depth))[-1]
+    step = dl.theorem4_step(X, d_y, depth)
+    assert step == pytest.approx(1 / (2 * top), rel=1e-9)
+    assert step == pytest.approx(dl.theorem10_parameters(X, d_y, depth)[0] / 2, rel=1e-12)
+
+
+def test_the_width_conditions_are_linear_in_C_and_the_default_is_the_bare_expression():
+    """Both widths carry the unspecified constant C as a factor; left out (the default) it is C = 1."""
+    prob = dl.make_problem(4, 3, 2, kappa=10.0, seed=0)
+    for f in (dl.theorem10_printed_width, dl.theorem10_corrected_width):
+        base = f(prob.X, 2, w_star_norm=0.5, delta=0.1)
+        assert f(prob.X, 2, w_star_norm=0.5, delta=0.1, C=1.0) == base
+        for C in (0.25, 3.0, 1e4):
+            assert f(prob.X, 2, w_star_norm=0.5, delta=0.1, C=C) == pytest.approx(C * base, rel=1e-12)
+
+
+def test_the_corrected_width_is_scale_free_for_integer_data_too():
+    """Integer data as large as 2^32 (whose squares overflow int64) give the width of their float copy and of the
+    unscaled data: ||X||_F^2 is computed in floating point."""
+    X = np.array([[2, 1], [1, 3], [0, 1]])
+    kw = dict(w_star_norm=1.0, delta=0.1)
+    ref = dl.theorem10_corrected_width(X.astype(float), 2, **kw)
+    for c in (1, 2 ** 32, 3 * 2 ** 31):
+        assert dl.theorem10_corrected_width(c * X, 2, **kw) == pytest.approx(ref, rel=1e-12)
