@@ -292,3 +292,18 @@ def test_output_derivative_refusal_names_the_type_given_for_delta():
                                                                                                        "NoneType")]:
         with pytest.raises(ValueError, match=f"^delta must be a list of 3 arrays shaped like weights, got {kind}$"):
             dl.output_derivative(ws, prob.X, delta)
+
+
+@settings(max_examples=20)
+@given(inst=instances(max_depth=5, max_m=8, orthogonal=False))
+def test_gram_operator_is_symmetric_as_a_linear_operator(inst):
+    """The operator is H_t with its adjoint: rmatvec, .T and .H (what eigsh/lsqr/cg may call) all apply H_t too,
+    in float64."""
+    prob, ws = inst
+    H = dl.gram(ws, prob.X)
+    op = dl.gram_operator(ws, prob.X)
+    v = np.random.default_rng(1).standard_normal(H.shape[0])
+    scale = np.abs(H).max() * np.abs(v).sum()
+    assert op.dtype == np.float64
+    for applied in (op.rmatvec(v), op.T @ v, op.H @ v, op.adjoint().matvec(v)):
+        np.testing.assert_allclose(applied, H @ v, rtol=1e-9, atol=1e-12 * scale)

@@ -253,3 +253,24 @@ def test_the_corrected_width_is_scale_free_for_integer_data_too():
     ref = dl.theorem10_corrected_width(X.astype(float), 2, **kw)
     for c in (1, 2 ** 32, 3 * 2 ** 31):
         assert dl.theorem10_corrected_width(c * X, 2, **kw) == pytest.approx(ref, rel=1e-12)
+
+
+@settings(max_examples=30)
+@given(d=st.integers(1, 5), n=st.integers(1, 5), d_y=st.integers(1, 4), top=st.floats(-2, 2),
+       log_kappa=st.floats(0, 1.5), w=st.floats(0, 5), delta=st.floats(1e-6, 0.999), C=st.floats(0.01, 100),
+       seed=st.integers(0, 2 ** 32 - 1))
+@example(d=2, n=2, d_y=1, top=0.5, log_kappa=1.0, w=2.0, delta=0.5, C=1.0, seed=0)
+def test_the_width_conditions_on_data_with_known_singular_values(d, n, d_y, top, log_kappa, w, delta, C, seed):
+    """X = U diag(s) V^T with chosen s (sigma_max = 10^top, kappa = 10^log_kappa, rank n): the printed width is
+    C kappa^5 (d_y (1 + ||W*||^2) + log(n / delta)) / sigma_max^2 and the corrected one has ||X||_F^2 = sum s^2 in
+    the numerator, as Theorem 10 and Appendix G.1 state them."""
+    n = min(n, d)
+    rng = np.random.default_rng(seed)
+    s = 10.0 ** top * np.sqrt(10.0 ** (-log_kappa * np.linspace(0, 1, n)))   # sigma_max^2 / sigma_min^2 = kappa
+    X = dl.model._haar(rng, d)[:, :n] @ np.diag(s) @ dl.model._haar(rng, n).T
+    kappa = 10.0 ** log_kappa if n > 1 else 1.0
+    bracket = d_y * (1 + w ** 2) + np.log(n / delta)
+    kw = dict(w_star_norm=w, delta=delta, C=C)
+    assert dl.theorem10_printed_width(X, d_y, **kw) == pytest.approx(C * kappa ** 5 * bracket / s[0] ** 2, rel=1e-9)
+    assert dl.theorem10_corrected_width(X, d_y, **kw) == pytest.approx(
+        C * kappa ** 5 * bracket * np.sum(s ** 2) / s[0] ** 2, rel=1e-9)
