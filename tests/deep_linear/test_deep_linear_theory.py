@@ -232,7 +232,12 @@ def test_theorem4_step_is_half_over_the_top_eigenvalue_of_H0(d, n, d_y, depth, s
     top = np.linalg.eigvalsh(dl.lemma13_gram(X, d_y, depth))[-1]
     step = dl.theorem4_step(X, d_y, depth)
     assert step == pytest.approx(1 / (2 * top), rel=1e-9)
-    assert step == pytest.approx(dl.theorem10_parameters(X, d_y, depth)[0] / 2, rel=1e-12)
+    eta, beta = dl.theorem10_parameters(X, d_y, depth)
+    assert step == pytest.approx(eta / 2, rel=1e-12)
+    sv = np.linalg.svd(X, compute_uv=False)
+    kappa = (sv[0] / sv[-1]) ** 2
+    assert dl.data_condition_number(X) == pytest.approx(kappa, rel=1e-9)
+    assert beta == pytest.approx((1 - 1 / (2 * np.sqrt(kappa))) ** 2, rel=1e-9)   # eta * lambda_min(H0) = 1/kappa
 
 
 def test_the_width_conditions_are_linear_in_C_and_the_default_is_the_bare_expression():
@@ -274,3 +279,70 @@ def test_the_width_conditions_on_data_with_known_singular_values(d, n, d_y, top,
     assert dl.theorem10_printed_width(X, d_y, **kw) == pytest.approx(C * kappa ** 5 * bracket / s[0] ** 2, rel=1e-9)
     assert dl.theorem10_corrected_width(X, d_y, **kw) == pytest.approx(
         C * kappa ** 5 * bracket * np.sum(s ** 2) / s[0] ** 2, rel=1e-9)
+
+
+def known_data(d, n, top, log_kappa, rng):
+    """X = U diag(s) V^T (d x n) with sigma_max = 10^top and sigma_max^2 / sigma_min^2 = 10^log_kappa (n > 1)."""
+    s = 10.0 ** top * np.sqrt(10.0 ** (-log_kappa * np.linspace(0, 1, n)))
+    return dl.model._haar(rng, d)[:, :n] @ np.diag(s) @ dl.model._haar(rng, n).T, s
+
+
+@settings(max_examples=30)
+@given(d=st.integers(1, 5), n=st.integers(1, 5), d_y=st.integers(1, 4), m=st.integers(1, 600),
+       top=st.floats(-2, 2), log_kappa=st.floats(0, 2), eta=st.floats(1e-4, 10), z=st.floats(1e-6, 1.0),
+       nu_c0=st.floats(0, 50), xi0=st.floats(0, 50), t=st.lists(st.integers(0, 200), min_size=1, max_size=5),
+       seed=st.integers(0, 2 ** 32 - 1))
+@example(d=2, n=2, d_y=1, m=1, top=0.0, log_kappa=1.0, eta=0.5, z=1.0, nu_c0=2.0, xi0=3.0, t=[0, 1, 5], seed=0)
+def test_lemma14_bounds_on_data_with_known_singular_values(d, n, d_y, m, top, log_kappa, eta, z, nu_c0, xi0, t,
+                                                           seed):
+    """With 1 - theta = sqrt(eta lam)/4 = sqrt(z)/4 the bounds of Lemma 14 are
+    ||varphi_t|| <= 688 sqrt(d_y/m) (nu C0 xi0)^2 theta^{2t} / (sigma_max(X) z), the same times theta^{-2} for psi_t,
+    and ||iota_t|| <= sqrt(2) z nu C0 xi0 theta^t / 80: each term's degree in d_y, m, sigma_max, nu C0, xi0 and t,
+    on data whose sigma_max is chosen, for any split of eta lam into eta and lam."""
+    n = min(n, d)
+    X, s = known_data(d, n, top, log_kappa, np.random.default_rng(seed))
+    theta = 1 - np.sqrt(z) / 4
+    tt = np.asarray(t, dtype=float)
+    b = dl.lemma14_bounds(X, d_y, m, eta, z / eta, t, nu_c0=nu_c0, xi0_norm=xi0)
+    k = 688 * np.sqrt(d_y / m) * (nu_c0 * xi0) ** 2 / (s[0] * z)
+    np.testing.assert_allclose(b["varphi"], k * theta ** (2 * tt), rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(b["psi"], k * theta ** (2 * tt - 2), rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(b["iota"], np.sqrt(2) * z * nu_c0 * xi0 * theta ** tt / 80, rtol=1e-9, atol=1e-300)
+    one = dl.lemma14_bounds(X, d_y, m, eta, z / eta, t[0], nu_c0=nu_c0, xi0_norm=xi0)
+    assert {key: float(v) for key, v in one.items()} == pytest.approx({key: v[0] for key, v in b.items()}, rel=1e-12)
+
+
+def test_lemma14_bounds_refuse_eta_lam_above_one_by_name():
+    X = np.diag([2.0, 1.0])
+    assert dl.lemma14_bounds(X, 1, 4, 2.0, 0.5, 0, nu_c0=1.0, xi0_norm=1.0)["iota"] == pytest.approx(np.sqrt(2) / 80)
+    with pytest.raises(ValueError, match=r"^eta \* lam must be <= 1 \(Theorem 10's eta \* lam = 1/kappa\), got 1.01$"):
+        dl.lemma14_bounds(X, 1, 4, 2.02, 0.5, 0, nu_c0=1.0, xi0_norm=1.0)
+
+
+@settings(max_examples=30)
+@given(d=st.integers(1, 5), n=st.integers(1, 5), d_y=st.integers(1, 4), depth=st.integers(1, 200),
+       top=st.floats(-2, 2), log_kappa=st.floats(0, 2), nu_c0=st.floats(0, 50), b0=st.floats(0, 50),
+       spread=st.floats(0, 3), seed=st.integers(0, 2 ** 32 - 1))
+@example(d=2, n=2, d_y=1, depth=1, top=0.3, log_kappa=1.0, nu_c0=2.0, b0=3.0, spread=0.5, seed=0)
+def test_r_l_linear_and_the_gradient_bound_89_on_data_with_known_singular_values(d, n, d_y, depth, top, log_kappa,
+                                                                               nu_c0, b0, spread, seed):
+    """R = 64 sigma_max sqrt(d_y) nu C0 B0 / (L sigma_min^2) (Lemmas 14-15) and (89)'s
+    max{s, s^2} sigma_max ||U - Y|| / sqrt(d_y), on data whose singular values are chosen: R scales like
+    1/sigma and like 1/L, the bound like sigma, s below 1 enters once and above 1 squared."""
+    n = min(n, d)
+    X, s = known_data(d, n, top, log_kappa, np.random.default_rng(seed))
+    assert dl.r_l_linear(X, d_y, depth, nu_c0=nu_c0, b0=b0) == pytest.approx(
+        64 * s[0] * np.sqrt(d_y) * nu_c0 * b0 / (depth * s[-1] ** 2), rel=1e-9, abs=1e-300)
+    factor = spread if spread <= 1 else spread ** 2
+    assert dl.gradient_bound_89(X, d_y, spread=spread, residual_norm=b0) == pytest.approx(
+        factor * s[0] * b0 / np.sqrt(d_y), rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("f", [0.5, 1.0, np.sqrt(2.0), 2.0, 2 * np.sqrt(2.0), 4.0, 16.0])
+def test_spread_limit_89_closes_the_chain_of_89_exactly(f):
+    """At s = spread_limit_89(stacked_factor=f), max{s, s^2} f = 4 when s >= 1 (f <= 4), and s^2 f = 4 in any case."""
+    s = dl.spread_limit_89(stacked_factor=f)
+    assert s ** 2 * f == pytest.approx(4.0, rel=1e-14)
+    X = np.diag([5.0, 1.0])
+    if s >= 1:
+        assert dl.gradient_bound_89(X, 1, spread=s, residual_norm=f) == pytest.approx(4 * 5.0, rel=1e-14)
