@@ -307,3 +307,46 @@ def test_gram_operator_is_symmetric_as_a_linear_operator(inst):
     assert op.dtype == np.float64
     for applied in (op.rmatvec(v), op.T @ v, op.H @ v, op.adjoint().matvec(v)):
         np.testing.assert_allclose(applied, H @ v, rtol=1e-9, atol=1e-12 * scale)
+
+
+@settings(max_examples=25)
+@given(inst=instances(max_depth=6, max_m=7, orthogonal=False), seed=st.integers(0, 2 ** 32 - 1))
+@example(inst=(dl.make_problem(3, 2, 3, seed=0), [np.eye(3) + 0.1 * np.arange(9.0).reshape(3, 3)]), seed=0)
+@example(inst=(dl.make_problem(3, 2, 2, seed=0), [np.arange(15.0).reshape(5, 3) / 9, np.ones((2, 5))]), seed=1)
+def test_output_derivative_is_the_jvp_and_the_gradient_is_its_adjoint(inst, seed):
+    """DU[Delta] is torch's forward-mode derivative of the raw-product output (4) in the direction Delta, for every
+    depth (1 and 2 included), and the gradients of (5) are its adjoint at R = U - Y:
+    <DU[Delta], U - Y> = sum_l <Delta_l, dl/dW_l>."""
+    prob, ws = inst
+    delta = [np.random.default_rng(seed).standard_normal(w.shape) for w in ws]
+    L, d_y = len(ws), ws[-1].shape[0]
+    m = ws[0].shape[0] if L >= 2 else 1
+    Xt = torch.as_tensor(prob.X)
+
+    def out(*layers):
+        P = Xt
+        for w in layers:
+            P = w @ P
+        return P / np.sqrt(m ** (L - 1) * d_y)
+
+    _, jvp = torch.autograd.functional.jvp(out, tuple(torch.as_tensor(w) for w in ws), tuple(torch.as_tensor(D) for D in delta))
+    D = dl.output_derivative(ws, prob.X, delta)
+    np.testing.assert_allclose(D, jvp.numpy(), rtol=1e-9, atol=1e-11 * max(1.0, np.abs(D).max()))
+    R = dl.output(ws, prob.X) - prob.Y
+    pairing = sum(float(np.sum(a * g)) for a, g in zip(delta, prob.grad(ws)))
+    assert float(np.sum(D * R)) == pytest.approx(pairing, rel=1e-9, abs=1e-11 * np.abs(D).max() * np.abs(R).max())
+
+
+def test_layer_refusals_state_the_expected_and_the_given_shapes():
+    """A middle layer that is not (m, m), with m the rows of the first layer, is refused with both shapes."""
+    prob = dl.make_problem(4, 3, 2, seed=0)
+    ws = prob.init(6, 4, seed=0)
+    for bad, i in [([ws[0], np.ones((7, 6)), np.ones((2, 7))], 1), ([ws[0], ws[1], np.ones((5, 6)), np.ones((2, 5))],
+                                                                    2)]:
+        shape = bad[i].shape
+        with pytest.raises(ValueError, match=re.escape(f"weights[{i}] must be a square middle layer of shape (6, 6), "
+                                                       f"got {shape}")):
+            dl.output(bad, prob.X)
+    with pytest.raises(ValueError, match=re.escape("weights[1] has 5 columns but weights[0] has 6 rows: the layers "
+                                                   "do not chain")):
+        dl.output([ws[0], np.ones((2, 5))], prob.X)

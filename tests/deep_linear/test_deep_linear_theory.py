@@ -1,6 +1,8 @@
 """accelbook.deep_linear.theory: Lemma 13 made exact (the Gram matrix at the orthogonal initialisation and the
 singular values of the products), Theorem 10's parameters as Corollary 1's for H0, and the bounds' values."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -346,3 +348,28 @@ def test_spread_limit_89_closes_the_chain_of_89_exactly(f):
     X = np.diag([5.0, 1.0])
     if s >= 1:
         assert dl.gradient_bound_89(X, 1, spread=s, residual_norm=f) == pytest.approx(4 * 5.0, rel=1e-14)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-8, 1.0, 1e8, 1e150])
+def test_the_full_rank_check_is_scale_free_and_reports_the_smallest_singular_value(scale):
+    """Assumption (A1) is a property of X's shape and of sigma_min/sigma_max (< 1e-12 counts as rank-deficient): an
+    orthonormal-column X is accepted at every scale, a ratio of 1e-13 refused at every scale, with the shape and the
+    smallest singular value (not another one) in the message."""
+    rng = np.random.default_rng(0)
+    U, V = dl.model._haar(rng, 4)[:, :3], dl.model._haar(rng, 3)
+    assert dl.data_condition_number(scale * U) == pytest.approx(1.0, rel=1e-9)
+    X = scale * U @ np.diag([1.0, 0.5, 1e-13]) @ V.T
+    smallest = np.linalg.svd(X, compute_uv=False)[-1]
+    with pytest.raises(ValueError, match=re.escape(f"got shape (4, 3) with smallest singular value {smallest:.3g}")):
+        dl.data_condition_number(X)
+    np.testing.assert_allclose(smallest, 1e-13 * scale, rtol=0.05)
+    with pytest.raises(ValueError, match=re.escape("X must have full column rank (assumption (A1)")):
+        dl.theorem4_step(scale * np.ones((2, 3)), 1, 1)
+
+
+def test_theorem10_rate_and_bound_at_kappa_one():
+    """kappa = 1 (one sample, or orthogonal data) is allowed: theta = 3/4 and the factor of (22) is 8 (3/4)^t."""
+    assert dl.theorem10_rate(1.0) == 0.75
+    np.testing.assert_allclose(dl.theorem10_bound(1.0, [0, 1, 3]), 8 * 0.75 ** np.array([0, 1, 3]), rtol=1e-15)
+    prob = dl.make_problem(3, 1, 2, seed=0)
+    assert prob.kappa == pytest.approx(1.0) and dl.theorem10_rate(prob.kappa) == pytest.approx(0.75)
