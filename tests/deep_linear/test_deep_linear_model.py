@@ -350,3 +350,18 @@ def test_layer_refusals_state_the_expected_and_the_given_shapes():
     with pytest.raises(ValueError, match=re.escape("weights[1] has 5 columns but weights[0] has 6 rows: the layers "
                                                    "do not chain")):
         dl.output([ws[0], np.ones((2, 5))], prob.X)
+
+
+@pytest.mark.parametrize("d_y, n", [(1, 1), (2, 3), (3, 1)])
+def test_gram_max_size_is_the_largest_size_formed(d_y, n):
+    """H_t is formed when d_y n <= max_size (max_size = d_y n included, down to 1) and refused just above, with a
+    message pointing to the two matrix-free routes."""
+    prob = dl.make_problem(3, n, d_y, seed=0)
+    ws = prob.init(4, 3, seed=1)
+    size = d_y * n
+    np.testing.assert_allclose(dl.gram(ws, prob.X, max_size=size), dl.lemma13_gram(prob.X, d_y, 3), atol=1e-12)
+    if size > 1:
+        with pytest.raises(ValueError, match=re.escape(f"gram: d_y * n = {size} exceeds max_size={size - 1}; use "
+                                                       "gram_matvec or gram_operator, which apply H_t without "
+                                                       "forming it")):
+            dl.gram(ws, prob.X, max_size=size - 1)
