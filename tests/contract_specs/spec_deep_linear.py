@@ -26,7 +26,7 @@ def _w():
 
 _bad_weights = ["abc", None, [], [np.ones(3)], [np.full((6, 4), NAN), np.ones((6, 6)), np.ones((2, 6))],
                 [np.ones((6, 4)), np.ones((5, 6)), np.ones((2, 6))],
-                [np.ones(4, dtype=int)], [np.ones((2, 4, 4))]]                            # an integer 1-d, a batched layer
+                [np.ones(4, dtype=int)], [np.ones((2, 4, 4))], [np.full((2, 4), "a")]]    # integer 1-d, batched, text
 _bad_X = ["abc", [[NAN]], np.ones(3), np.ones((3, 3)), None, np.ones((4, 0))]        # the network has d = 4
 _bad_rank_X = ["abc", [[NAN]], np.ones(3), np.ones((2, 3)), np.ones((3, 2)), None,    # needs full column rank
                np.zeros((3, 2))]

@@ -373,3 +373,14 @@ def test_theorem10_rate_and_bound_at_kappa_one():
     np.testing.assert_allclose(dl.theorem10_bound(1.0, [0, 1, 3]), 8 * 0.75 ** np.array([0, 1, 3]), rtol=1e-15)
     prob = dl.make_problem(3, 1, 2, seed=0)
     assert prob.kappa == pytest.approx(1.0) and dl.theorem10_rate(prob.kappa) == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize("d, scale", [(1, 3.0), (3, 1.0), (4, 7.5)])
+def test_product_singular_values_at_depth_one_are_those_of_the_layer(d, scale):
+    """For L = 1 there is no width to divide by (m plays no role): the singular values are the layer's own, e.g.
+    sqrt(m) for the orthogonal initialisation with any m, and the network is nested."""
+    rng = np.random.default_rng(d)
+    W = scale * dl.model._haar(rng, d) @ np.diag(np.linspace(1.0, 2.0, d))
+    np.testing.assert_allclose(dl.product_singular_values([W], 1, 1), scale * np.linspace(1.0, 2.0, d)[::-1], rtol=1e-12)
+    ws = dl.orthogonal_init(d, d, 9, 1, seed=d)
+    np.testing.assert_allclose(dl.product_singular_values(ws, 1, 1), 3.0, rtol=1e-12)
