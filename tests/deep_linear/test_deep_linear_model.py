@@ -329,7 +329,8 @@ def test_output_derivative_is_the_jvp_and_the_gradient_is_its_adjoint(inst, seed
             P = w @ P
         return P / np.sqrt(m ** (L - 1) * d_y)
 
-    _, jvp = torch.autograd.functional.jvp(out, tuple(torch.as_tensor(w) for w in ws), tuple(torch.as_tensor(D) for D in delta))
+    _, jvp = torch.autograd.functional.jvp(out, tuple(torch.as_tensor(w) for w in ws),
+                                           tuple(torch.as_tensor(D) for D in delta))
     D = dl.output_derivative(ws, prob.X, delta)
     np.testing.assert_allclose(D, jvp.numpy(), rtol=1e-9, atol=1e-11 * max(1.0, np.abs(D).max()))
     R = dl.output(ws, prob.X) - prob.Y

@@ -381,6 +381,7 @@ def test_product_singular_values_at_depth_one_are_those_of_the_layer(d, scale):
     sqrt(m) for the orthogonal initialisation with any m, and the network is nested."""
     rng = np.random.default_rng(d)
     W = scale * dl.model._haar(rng, d) @ np.diag(np.linspace(1.0, 2.0, d))
-    np.testing.assert_allclose(dl.product_singular_values([W], 1, 1), scale * np.linspace(1.0, 2.0, d)[::-1], rtol=1e-12)
+    expected = scale * np.linspace(1.0, 2.0, d)[::-1]
+    np.testing.assert_allclose(dl.product_singular_values([W], 1, 1), expected, rtol=1e-12)
     ws = dl.orthogonal_init(d, d, 9, 1, seed=d)
     np.testing.assert_allclose(dl.product_singular_values(ws, 1, 1), 3.0, rtol=1e-12)
