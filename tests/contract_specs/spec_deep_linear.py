@@ -25,9 +25,11 @@ def _w():
 
 
 _bad_weights = ["abc", None, [], [np.ones(3)], [np.full((6, 4), NAN), np.ones((6, 6)), np.ones((2, 6))],
-                [np.ones((6, 4)), np.ones((5, 6)), np.ones((2, 6))]]
+                [np.ones((6, 4)), np.ones((5, 6)), np.ones((2, 6))],
+                [np.ones(4, dtype=int)], [np.ones((2, 4, 4))], [np.full((2, 4), "a")]]    # integer 1-d, batched, text
 _bad_X = ["abc", [[NAN]], np.ones(3), np.ones((3, 3)), None, np.ones((4, 0))]        # the network has d = 4
-_bad_rank_X = ["abc", [[NAN]], np.ones(3), np.ones((2, 3)), np.ones((3, 2)), None]   # needs full column rank
+_bad_rank_X = ["abc", [[NAN]], np.ones(3), np.ones((2, 3)), np.ones((3, 2)), None,    # needs full column rank
+               np.zeros((3, 2)), np.eye(2, 3)]                                       # zero; wide of full row rank
 _bad_Y = ["abc", [[NAN]], np.ones(3), np.ones((2, 5)), None]
 _not_orthogonal = [np.ones((6, 4)), np.ones((6, 6)), np.ones((2, 6))]
 _bad_t = [-1, 1.5, "3", True, None, [1.5], [-1]]
