@@ -47,7 +47,10 @@ def int_scalar(name, value, *, lo=None):
 
 
 def finite_array(name, value, *, ndim=None, shape=None):
-    """Return ``value`` as a float64 array after checking it is finite and of the right shape."""
+    """Return ``value`` as a float64 array after checking it is finite and of the right shape (complex
+    values are refused: casting them would silently drop their imaginary parts)."""
+    if np.iscomplexobj(value):
+        raise TypeError(f"{name} must be an array of real numbers, got complex values")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -17,6 +17,7 @@ import re
 import warnings
 
 import matplotlib
+import numpy as np
 import pytest
 
 import accelbook
@@ -149,3 +150,18 @@ def test_the_valid_call_succeeds(qual):
         warnings.simplefilter("always")
         target(**spec.valid())
     assert not caught, f"{qual}: the valid call warned: {[str(w.message) for w in caught]}"
+
+
+def test_complex_arrays_are_refused_by_name_not_cast():
+    """numpy casts complex to float with only a ComplexWarning, dropping the imaginary parts: the validators
+    refuse complex input instead, naming the argument (here through one public function of each kind)."""
+    ab = accelbook
+    W = np.ones((4, 3)) * (1 + 1j)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match=r"^W must be an array of real numbers, got complex"):
+            ab.relu.gram(W, np.eye(3)[:2] * 0.5)
+        with pytest.raises(TypeError, match=r"^H must be an array of real numbers, got complex"):
+            ab.theory.momentum_matrix(np.eye(2) * (1 + 0j), 0.1, 0.5)
+        with pytest.raises(TypeError, match=r"^x must be a real number or an array of real numbers, got dtype complex"):
+            ab.lrp.lrp_function([0.5 + 0j])

@@ -58,7 +58,9 @@ def product_singular_values(weights, i, j):
     r"""Singular values of :math:`W^{(j:i)} = W^{(j)}\cdots W^{(i)}` divided by
     :math:`m^{(j-i+1)/2}` (layers numbered from 1, :math:`1\le i\le j\le L`).  At the orthogonal
     initialisation they all equal 1 for :math:`(i,j)\ne(1,L)` (Lemma 13); for the full product only when
-    the subspaces of :func:`full_product_nested` are nested (see :func:`full_product_unit_count`)."""
+    the subspaces of :func:`full_product_nested` are nested (see :func:`full_product_unit_count`).  A network
+    of depth 1 has no width m (its single layer maps inputs to outputs): its singular values are returned
+    undivided."""
     ws = _layers(weights)
     i = int_scalar("i", i, lo=1)
     j = int_scalar("j", j, lo=i)
