@@ -170,11 +170,15 @@ def recheck(work, out, max_children):
     for sub in ("accelbook", "tests"):
         shutil.rmtree(work / sub)
         shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    log = out / "mutmut.log"
+    with open(log, "a") as handle:
+        handle.write(f"\n--- recheck, {dt.datetime.now().isoformat()} ---\n")
+    # first the mutants not yet decided (those of functions whose source changed are regenerated), ...
+    proc = mutmut(work, "run", "--max-children", str(max_children), log=log)
+    print(f"mutmut run (mutants of changed functions): exit code {proc.returncode}", flush=True)
+    # ... then the survivors, named (mutmut re-runs a named mutant even though it has a verdict)
     print(f"re-checking {len(names)} survivors against the current tests ...", flush=True)
     if names:
-        log = out / "mutmut.log"
-        with open(log, "a") as handle:
-            handle.write(f"\n--- recheck of {len(names)} survivors, {dt.datetime.now().isoformat()} ---\n")
         proc = mutmut(work, "run", "--max-children", str(max_children), *names, log=log)
         print(f"mutmut run (recheck): exit code {proc.returncode}", flush=True)
 
