@@ -161,22 +161,21 @@ def report(out, work, status, modules, seconds):
 
 def recheck(work, out, max_children):
     """Re-run the survivors of the run in ``work`` (not those judged equivalent) with the current tests and
-    package: mutmut copies the tests in, collects coverage for the new ones and runs only the named mutants."""
+    package: mutmut copies the tests in, collects coverage for the new ones and runs only the named mutants
+    (after the undecided ones: mutants of functions whose source changed are regenerated and run first)."""
     if not (work / "mutants").exists():
         sys.exit(f"--recheck needs a previous run in {work}")
-    equivalent = equivalent_mutants()
-    names = [n for n, st in collect(work).items() if st not in KILLED and st not in ("skipped", "not checked")
-             and n not in equivalent]
     for sub in ("accelbook", "tests"):
         shutil.rmtree(work / sub)
         shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
     log = out / "mutmut.log"
     with open(log, "a") as handle:
         handle.write(f"\n--- recheck, {dt.datetime.now().isoformat()} ---\n")
-    # first the mutants not yet decided (those of functions whose source changed are regenerated), ...
     proc = mutmut(work, "run", "--max-children", str(max_children), log=log)
-    print(f"mutmut run (mutants of changed functions): exit code {proc.returncode}", flush=True)
-    # ... then the survivors, named (mutmut re-runs a named mutant even though it has a verdict)
+    print(f"mutmut run (undecided mutants): exit code {proc.returncode}", flush=True)
+    equivalent = equivalent_mutants()
+    names = [n for n, st in collect(work).items() if st not in KILLED and st not in ("skipped", "not checked")
+             and n not in equivalent]
     print(f"re-checking {len(names)} survivors against the current tests ...", flush=True)
     if names:
         proc = mutmut(work, "run", "--max-children", str(max_children), *names, log=log)
