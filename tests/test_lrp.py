@@ -2,6 +2,8 @@
 smooth strongly convex function), the outcome classifier, its convergence certificate, the cycle detector, and the
 multipliers that make the 3-cycle attracting."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -347,3 +349,59 @@ def test_true_intervals_refuses_by_name():
         lrp.true_intervals([0.0, 1.0], "ab")
     with pytest.raises(TypeError, match=r"got list \[0.5, 1\]"):
         lrp.true_intervals([0.0, 1.0], [0.5, 1])
+
+
+def test_a_two_cycle_is_classified_as_period_two():
+    """eta = 0.1, beta = 0.25 puts a root of the quadratic piece's block at exactly -1 (the other at -1/4): the
+    iterates settle on the 2-cycle +-0.4 (0.4 -> 0.4 - 0.1 * 10 + 0.25 * 0.8 = -0.4), a period the classifier
+    reports as 2, not as "none of these"."""
+    traj = lrp.lrp_heavy_ball(-6.0, 0.1, 0.25, 2000).trajectory
+    np.testing.assert_allclose(traj[-4:], [0.4, -0.4, 0.4, -0.4], atol=1e-12)
+    assert lrp.classify_lrp_starts(np.array([-6.0]), beta=0.25, eta=0.1).tolist() == [2]
+
+
+def test_detect_cycle_reads_each_trial_by_its_own_spread():
+    """Trials of very different levels in one batch: the relative period test uses each trial's own spread.
+    A drift of 1e-9 per step near 100 is not a cycle (and not settled), however close to 0 the other trial is."""
+    t = np.arange(600)
+    drift = 100.0 + 1e-9 * t
+    cycle = np.sin(2 * np.pi * t / 5)
+    assert lrp.detect_cycle(np.stack([drift, cycle], axis=1)).tolist() == [0, 5]
+    assert lrp.detect_cycle(np.stack([cycle, drift], axis=1)).tolist() == [5, 0]
+
+
+def test_certificate_is_the_documented_half_margin_batched_and_overflow_free():
+    """M * ||(x_t, x_(t-1))|| < 1/2 is certified and M * ||.|| slightly above 1/2 is not (the docstring's margin),
+    element by element over any broadcast of the four arguments; a huge state is refused without an overflow
+    warning; a text state is refused by name."""
+    for beta in (0.4, 0.5, 0.9):
+        M = lrp.lrp_linear_piece_gain(1 / 9, beta)
+        x = np.array([0.499, 0.501, 0.3, 0.9]) / M
+        np.testing.assert_array_equal(lrp.lrp_certified_convergence(x, 0.0, 1 / 9, beta), [True, False, True, False])
+        np.testing.assert_array_equal(lrp.lrp_certified_convergence(0.0, x, 1 / 9, beta), [True, False, True, False])
+    betas = np.array([0.4, 0.9])
+    gains = np.array([lrp.lrp_linear_piece_gain(1 / 9, b) for b in betas])
+    x = 0.45 / gains.min()  # below 1/2 for the smaller gain only
+    np.testing.assert_array_equal(lrp.lrp_certified_convergence(x, 0.0, 1 / 9, betas), gains * x < 0.5)
+    np.testing.assert_array_equal(lrp.lrp_certified_convergence(x, 0.0, np.array([1 / 9, 1 / 9]), 0.9),
+                                  [gains[1] * x < 0.5] * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not lrp.lrp_certified_convergence(1e308, 1e308, 1 / 9, 0.9)
+    with pytest.raises(TypeError, match=r"^x_last must be an array of real numbers, got str"):
+        lrp.lrp_certified_convergence("abc", 0.0, 1 / 9, 0.5)
+    with pytest.raises(TypeError, match=r"^x_prev must be an array of real numbers \("):
+        lrp.lrp_certified_convergence(0.0, [1.0, "a"], 1 / 9, 0.5)
+
+
+def test_linear_piece_gain_with_the_shortest_horizon():
+    """horizon = 1 is allowed: B itself has norm above 1 at these tunings, so nothing is certified within it."""
+    assert lrp.lrp_linear_piece_gain(1 / 9, 0.9, horizon=1) == np.inf
+    assert lrp.lrp_linear_piece_gain(1 / 9, 0.9, horizon=20_000) < np.inf
+
+
+def test_the_divergence_cap_is_inclusive_and_a_completed_run_says_so():
+    """|x_t| = max_abs is accepted: x = 0.5, eta = 2/25, beta = 0 maps 0.5 to -0.5 exactly and back."""
+    run = lrp.lrp_heavy_ball(0.5, 2 / 25, 0.0, 10, max_abs=0.5)
+    assert not run.diverged and run.nit == 10 and run.message == "completed 10 iterations"
+    np.testing.assert_array_equal(run.trajectory, 0.5 * (-1.0) ** np.arange(11))
