@@ -150,10 +150,13 @@ def report(out, work, status, modules, seconds):
     (out / "score.md").write_text("\n".join(text))
     (out / "score.json").write_text(json.dumps({"date": date, "seconds": seconds, "modules": summary}, indent=1))
     lines = [f"# Surviving mutants ({date})", ""]
-    for name in sorted(n for n, s in status.items() if s not in KILLED and s not in ("skipped", "not checked")):
+    survivors = sorted(n for n, s in status.items() if s not in KILLED and s not in ("skipped", "not checked"))
+    for name in (n for n in survivors if n not in equivalent):  # the diffs of those not judged equivalent
         diff = mutmut(work, "show", name).stdout.strip()
-        verdict = f"judged equivalent: {equivalent[name]}" if name in equivalent else "NOT judged equivalent"
-        lines += [f"## {name} ({status[name]}; {verdict})", "", "```diff", diff, "```", ""]
+        lines += [f"## {name} ({status[name]}; NOT judged equivalent)", "", "```diff", diff, "```", ""]
+    lines += ["## Judged equivalent (reasons in tools/mutation_equivalent*.md; `mutmut show NAME` in the work "
+              "directory gives each diff)", ""]
+    lines += [f"- `{n}`: {equivalent[n]}" for n in survivors if n in equivalent]
     (out / "survivors.md").write_text("\n".join(lines))
     print("\n".join(text))
     print(f"written: {out}/score.md, score.json, survivors.md")
