@@ -106,9 +106,9 @@ bench: $(STAMP) $(MATHJAX)
 	$(PY) bench/bench.py $(BENCH_ARGS)
 
 # Mutation testing (README, "Mutation testing"): mutmut, pinned in the `mutation` extra, over the modules that
-# carry theorems; score and surviving mutants go to _build/mutation/. Too slow for `make test` (25 min
-# on 2 cores). MUTATE lists paths or globs; those that match nothing are skipped, so a module can be listed
-# before it exists. Extend it (or override: `make mutation MUTATE=accelbook/theory.py`).
+# carry theorems; score and surviving mutants go to _build/mutation/. Too slow for `make test` (well over
+# an hour on 2 cores; `python tools/mutation.py --recheck ...` re-runs only a run's survivors).
+# MUTATE lists paths or globs; those that match nothing are skipped, so a module can be listed before it exists. Extend it (or override: `make mutation MUTATE=accelbook/theory.py`).
 MUTATE ?= accelbook/theory.py accelbook/residual.py accelbook/convex.py accelbook/lrp.py accelbook/quadratic.py \
           accelbook/relu/theory.py accelbook/relu/model.py \
           accelbook/deep_linear/theory.py accelbook/deep_linear/model.py \
